@@ -1,0 +1,14 @@
+/* commands.h — the subcommands of the `suanwang` binary. Each takes the
+ * arguments after its name (argv[0] is the command name) and returns the
+ * process exit status: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef SW_CLI_COMMANDS_H
+#define SW_CLI_COMMANDS_H
+
+#define SW_EXIT_OK 0
+#define SW_EXIT_FAIL 1
+#define SW_EXIT_USAGE 2
+
+int sw_cmd_sim(int argc, char **argv);
+
+#endif

@@ -1,0 +1,77 @@
+/* main.c — entry point of `suanwang`: finds the subcommand in the command
+ * table and runs it, in the style of git or nomad.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+#ifndef SW_VERSION
+#define SW_VERSION "0.1.0"
+#endif
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"sim", sw_cmd_sim, "replay a workload trace through the scheduler and report metrics"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: suanwang <command> [options]\n\n"
+               "suanwang (算网) schedules jobs over a network of compute centres.\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-8s %s\n", "help", "show this help, or a command's: suanwang help sim");
+    fprintf(f, "  %-8s %s\n", "version", "print the version");
+    fprintf(f, "\nRun 'suanwang <command> --help' for a command's options.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return SW_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
+        if (argc > 2) {
+            const struct command *c = find_command(argv[2]);
+            if (c) {
+                char *help_argv[] = {argv[2], "--help", NULL};
+                return c->run(2, help_argv);
+            }
+            fprintf(stderr, "suanwang: no command \"%s\"\n\n", argv[2]);
+            usage(stderr);
+            return SW_EXIT_USAGE;
+        }
+        usage(stdout);
+        return SW_EXIT_OK;
+    }
+    if (!strcmp(name, "version") || !strcmp(name, "--version")) {
+        printf("suanwang %s\n", SW_VERSION);
+        return SW_EXIT_OK;
+    }
+    const struct command *c = find_command(name);
+    if (!c) {
+        fprintf(stderr, "suanwang: unknown command \"%s\"\n\n", name);
+        usage(stderr);
+        return SW_EXIT_USAGE;
+    }
+    return c->run(argc - 1, argv + 1);
+}

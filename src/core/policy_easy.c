@@ -1,0 +1,95 @@
+/* policy_easy.c — EASY backfilling (Lifka 1995; Mu'alem & Feitelson 2001),
+ * exactly as docs/scheduling.md states it:
+ *
+ *  1. start jobs from the head of the queue while the head fits;
+ *  2. the head gets a reservation at the shadow time: the earliest instant
+ *     at which enough is free if running jobs end at start + estimate;
+ *     extra = what is free at the shadow time (counting every running job
+ *     whose estimated end is <= the shadow time) minus the head's need;
+ *  3. every other queued job, in queue order, starts now if it fits now and
+ *     either ends (now + estimate) no later than the shadow time, or needs
+ *     no more than extra (then extra -= its need).
+ */
+#include "core/sched_int.h"
+
+/* The shadow time for `head` given `free` now; fills *extra. */
+static int64_t easy_shadow(const struct sw_sched *s, const struct sw_job *head, int64_t now,
+                           const struct sw_res *free, struct sw_res *extra)
+{
+    struct sw_res avail = *free;
+    int64_t shadow = INT64_MAX;
+    size_t n = sw_jobset_len(&s->running);
+    for (size_t i = 0; i < n; i++) {
+        const struct sw_job *j = sw_jobset_at(&s->running, i);
+        int64_t end = sw_job_est_end(j);
+        if (end <= now)
+            continue; /* already counted in free */
+        if (shadow != INT64_MAX && end > shadow)
+            break;
+        sw_res_add(&avail, &j->need);
+        if (shadow == INT64_MAX && sw_res_fits(&head->need, &avail))
+            shadow = end; /* keep adding jobs that end at the same instant */
+    }
+    *extra = avail;
+    sw_res_sub(extra, &head->need);
+    return shadow;
+}
+
+/* Step 3: backfill behind the head. */
+static int easy_backfill(struct sw_sched *s, int64_t now, int64_t shadow, struct sw_res *free,
+                         struct sw_res *extra, sw_start_f on_start, void *arg)
+{
+    int started = 0;
+    size_t i = 1;
+    while (i < sw_jobset_len(&s->queue) && free->v[SW_RES_CORES] > 0) {
+        struct sw_job *j = sw_jobset_at(&s->queue, i);
+        if (!sw_res_fits(&j->need, free)) {
+            i++;
+            continue;
+        }
+        bool ends_before_shadow = now + j->estimate <= shadow;
+        if (!ends_before_shadow && !sw_res_fits(&j->need, extra)) {
+            i++;
+            continue;
+        }
+        if (!ends_before_shadow)
+            sw_res_sub(extra, &j->need);
+        sw_res_sub(free, &j->need);
+        sw__sched_start_at(s, i, now, on_start, arg); /* job i leaves the queue */
+        started++;
+    }
+    return started;
+}
+
+/* Only the head holds a reservation. When another job has moved ahead of
+ * it (a queue order other than submit), the old head loses it. */
+static void easy_update_head(struct sw_sched *s)
+{
+    struct sw_job *head = sw_jobset_len(&s->queue) ? sw_jobset_at(&s->queue, 0) : NULL;
+    if (s->easy_head == head)
+        return;
+    if (s->easy_head)
+        s->easy_head->reserved = -1;
+    s->easy_head = head;
+}
+
+static int easy_pass(struct sw_sched *s, int64_t now, sw_start_f on_start, void *arg)
+{
+    easy_update_head(s);
+    struct sw_res free = sw__sched_free_now(s, now);
+    int started = sw__sched_start_head_jobs(s, now, &free, on_start, arg);
+    if (sw_jobset_len(&s->queue) == 0)
+        return started;
+
+    easy_update_head(s);
+    struct sw_job *head = s->easy_head;
+    struct sw_res extra;
+    int64_t shadow = easy_shadow(s, head, now, &free, &extra);
+    sw__sched_reserve(s, head, shadow);
+    return started + easy_backfill(s, now, shadow, &free, &extra, on_start, arg);
+}
+
+const struct sw_policy_ops sw__policy_easy = {
+    .name = "easy",
+    .pass = easy_pass,
+};
