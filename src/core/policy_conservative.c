@@ -9,7 +9,10 @@
  *    in queue order, gives up its slot and takes the earliest one that fits
  *    now. Every other job stays in the profile meanwhile, so the old slot is
  *    still free and a reservation can only move earlier, never later;
- *  - a pass starts every job whose reservation has come.
+ *  - a pass starts every job whose reservation has come, and asks to be
+ *    woken at the earliest reservation still to come: compressing in queue
+ *    order can leave a job planned at an instant when no job arrives or
+ *    ends, and that job must still start then.
  */
 #include <errno.h>
 
@@ -89,6 +92,7 @@ static int cons_pass(struct sw_sched *s, int64_t now, sw_start_f on_start, void 
             s->profile_dirty = true;
             if (cons_compress(s, now) < 0)
                 return -1;
+            s->next_wakeup = INT64_MAX;
             i = 0;
             continue;
         }
@@ -97,6 +101,8 @@ static int cons_pass(struct sw_sched *s, int64_t now, sw_start_f on_start, void 
             started++;
             continue;
         }
+        if (j->reserved < s->next_wakeup)
+            s->next_wakeup = j->reserved;
         i++;
     }
     return started;

@@ -154,6 +154,7 @@ struct sw_sched *sw_sched_create(const struct sw_sched_config *cfg, sw_error_t *
         return NULL;
     }
     s->cfg = *cfg;
+    s->next_wakeup = INT64_MAX;
     s->ops = policy_ops(cfg->policy);
     sw_jobset_init(&s->queue, order_cmp(cfg->order));
     sw_jobset_init(&s->running, cmp_by_est_end);
@@ -318,6 +319,7 @@ int sw_sched_pass(struct sw_sched *s, int64_t now, sw_start_f on_start, void *ar
     if (prio_maybe_recalc(s, now) < 0)
         return -1;
     s->stats.passes++;
+    s->next_wakeup = INT64_MAX;
     return s->ops->pass(s, now, on_start, arg);
 }
 
@@ -378,6 +380,11 @@ int sw__sched_start_head_jobs(struct sw_sched *s, int64_t now, struct sw_res *fr
 }
 
 /* ---- observers -------------------------------------------------------- */
+
+int64_t sw_sched_next_wakeup(const struct sw_sched *s)
+{
+    return s->next_wakeup;
+}
 
 size_t sw_sched_pending_count(const struct sw_sched *s)
 {

@@ -101,6 +101,12 @@ int sw_sched_cancel(struct sw_sched *s, struct sw_job *job, int64_t now);
  * with errno ENOMEM (nothing started then). */
 int sw_sched_pass(struct sw_sched *s, int64_t now, sw_start_f on_start, void *arg);
 
+/* The next time at which the scheduler wants a pass although no job
+ * arrives or ends then (a reservation comes due), strictly after the last
+ * pass's `now`; INT64_MAX when none. Drivers (the simulator's event loop,
+ * the controller's timer) must run a pass at that time. */
+int64_t sw_sched_next_wakeup(const struct sw_sched *s);
+
 /* Observers. */
 size_t sw_sched_pending_count(const struct sw_sched *s);
 size_t sw_sched_running_count(const struct sw_sched *s);

@@ -36,6 +36,7 @@ struct sw_sched {
     struct sw_jobset running;  /* running, by (estimated end, seq) */
     struct sw_res used;        /* held by running jobs */
     uint64_t next_seq;
+    int64_t next_wakeup;       /* set by the policy's pass; INT64_MAX = none */
     struct sw_sched_stats stats;
 
     /* multifactor priority (SW_ORDER_PRIORITY only) */

@@ -80,13 +80,19 @@ static void sim_progress(struct sim *sim)
     sim->next_progress = sim->started + sim->trace->njobs / 100 + 1;
 }
 
-/* Handle the next event (an arrival before any completion at the same
- * time) and run one pass. Sets *now to the event's time. */
+/* Handle the next event — at one instant arrivals first, then completions,
+ * then the scheduler's own wake-up — and run one pass. Sets *now to the
+ * event's time. */
 static int sim_step(struct sim *sim, size_t *next_arrival, int64_t *now, sw_error_t *err)
 {
     const struct sw_event *c = sw_eventq_peek(&sim->completions);
     size_t a = *next_arrival;
-    if (a < sim->trace->njobs && (!c || sim->trace->jobs[a].submit <= c->t)) {
+    int64_t wake = sw_sched_next_wakeup(sim->sched);
+    int64_t ta = a < sim->trace->njobs ? sim->trace->jobs[a].submit : INT64_MAX;
+    int64_t tc = c ? c->t : INT64_MAX;
+    if (wake < ta && wake < tc) {
+        *now = wake; /* a reservation comes due: just a pass */
+    } else if (a < sim->trace->njobs && ta <= tc) {
         *now = sim->trace->jobs[a].submit;
         (*next_arrival)++;
         if (sw_sched_submit(sim->sched, &sim->jobs[a].core, *now, err) < 0)
@@ -110,9 +116,9 @@ static int sim_step(struct sim *sim, size_t *next_arrival, int64_t *now, sw_erro
 /* The time of the next event, or INT64_MAX when none is left. */
 static int64_t sim_next_time(const struct sim *sim, size_t next_arrival)
 {
-    int64_t t = INT64_MAX;
+    int64_t t = sw_sched_next_wakeup(sim->sched);
     const struct sw_event *c = sw_eventq_peek(&sim->completions);
-    if (c)
+    if (c && c->t < t)
         t = c->t;
     if (next_arrival < sim->trace->njobs && sim->trace->jobs[next_arrival].submit < t)
         t = sim->trace->jobs[next_arrival].submit;
@@ -123,7 +129,8 @@ static int sim_loop(struct sim *sim, sw_error_t *err)
 {
     size_t next_arrival = 0;
     int64_t now = 0;
-    while (next_arrival < sim->trace->njobs || sw_eventq_peek(&sim->completions)) {
+    while (next_arrival < sim->trace->njobs || sw_eventq_peek(&sim->completions) ||
+           sw_sched_next_wakeup(sim->sched) != INT64_MAX) {
         if (sim_step(sim, &next_arrival, &now, err) < 0)
             return -1;
         if (sim_next_time(sim, next_arrival) != now && sim_record_sample(sim, now) < 0) {
