@@ -181,6 +181,7 @@ void sw_sched_destroy(struct sw_sched *s)
     if (s->ops && s->ops->fini)
         s->ops->fini(s);
     sw_fairshare_destroy(s->fs);
+    free(s->fresh);
     sw_jobset_fini(&s->queue);
     sw_jobset_fini(&s->running);
     free(s);
@@ -222,6 +223,7 @@ static int prio_maybe_recalc(struct sw_sched *s, int64_t now)
         j->priority = sw_priority_compute(&s->cfg.prio, s->fs, j, now, cores);
     }
     sw_jobset_resort(&s->queue);
+    s->easy_valid = false;
     s->stats.priority_recalcs++;
     return 0;
 }
@@ -267,6 +269,14 @@ int sw_sched_submit(struct sw_sched *s, struct sw_job *j, int64_t now, sw_error_
     }
     if (s->running.cap < 2 * total + 2 && sw_jobset_reserve(&s->running, total * 2) < 0)
         goto out_nomem;
+    if (s->nfresh == s->fresh_cap) {
+        size_t cap = s->fresh_cap ? s->fresh_cap * 2 : 16;
+        struct sw_job **f = realloc(s->fresh, cap * sizeof(*f));
+        if (!f)
+            goto out_nomem;
+        s->fresh = f;
+        s->fresh_cap = cap;
+    }
     if (sw_jobset_insert(&s->queue, j) < 0)
         goto out_nomem;
     if (s->ops->on_submit && s->ops->on_submit(s, j, now) < 0) {
@@ -274,6 +284,7 @@ int sw_sched_submit(struct sw_sched *s, struct sw_job *j, int64_t now, sw_error_
         goto out_nomem;
     }
     s->next_seq++;
+    s->fresh[s->nfresh++] = j;
     return 0;
 out_nomem:
     j->state = SW_JOB_NEW;
@@ -289,6 +300,7 @@ int sw_sched_complete(struct sw_sched *s, struct sw_job *j, int64_t now)
     }
     sw_res_sub(&s->used, &j->need);
     j->state = SW_JOB_DONE;
+    s->easy_valid = false;
     if (s->fs && s->prio_calc_done) {
         int64_t from = j->start > s->prio_calc_at ? j->start : s->prio_calc_at;
         if (now > from)
@@ -309,6 +321,7 @@ int sw_sched_cancel(struct sw_sched *s, struct sw_job *j, int64_t now)
     j->state = SW_JOB_DONE;
     if (s->easy_head == j)
         s->easy_head = NULL;
+    s->easy_valid = false;
     if (s->ops->on_cancel)
         s->ops->on_cancel(s, j, now);
     return 0;
@@ -320,7 +333,10 @@ int sw_sched_pass(struct sw_sched *s, int64_t now, sw_start_f on_start, void *ar
         return -1;
     s->stats.passes++;
     s->next_wakeup = INT64_MAX;
-    return s->ops->pass(s, now, on_start, arg);
+    int started = s->ops->pass(s, now, on_start, arg);
+    if (started >= 0)
+        s->nfresh = 0;
+    return started;
 }
 
 /* ---- helpers for the policies ----------------------------------------- */

@@ -44,8 +44,17 @@ struct sw_sched {
     int64_t prio_calc_at;      /* time of the last recomputation */
     bool prio_calc_done;
 
-    /* easy */
+    /* jobs submitted since the last pass, in submission order */
+    struct sw_job **fresh;
+    size_t nfresh, fresh_cap;
+
+    /* easy: the head's reservation, and what the last pass left, so that a
+     * pass after mere arrivals need only look at the new jobs */
     struct sw_job *easy_head;  /* the job holding the EASY reservation */
+    bool easy_valid;           /* the fields below describe the queue now */
+    struct sw_res easy_free;   /* free after the last pass */
+    struct sw_res easy_extra;  /* extra after the last pass */
+    int64_t easy_shadow;
 
     /* conservative */
     struct sw_profile profile;
