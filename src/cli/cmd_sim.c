@@ -120,8 +120,12 @@ static int sim_parse_args(int argc, char **argv, struct sim_args *a)
         case O_QUIET: a->quiet = true; break;
         case 'h': sim_usage(stdout); return 1;
         default:
-            fprintf(stderr, "suanwang sim: unknown or incomplete option \"%s\"\n"
-                            "Run 'suanwang sim --help' for the options.\n", argv[optind - 1]);
+            if (optopt && optopt < 256)
+                fprintf(stderr, "suanwang sim: unknown or incomplete option \"-%c\"\n"
+                                "Run 'suanwang sim --help' for the options.\n", optopt);
+            else
+                fprintf(stderr, "suanwang sim: unknown or incomplete option \"%s\"\n"
+                                "Run 'suanwang sim --help' for the options.\n", argv[optind - 1]);
             return -1;
         }
         if (rc < 0) {
@@ -251,8 +255,13 @@ static void print_human(const struct sw_sim_result *r, const struct sw_sim_check
 static int load_trace(const struct sim_args *a, struct progress *p, struct sw_trace *t,
                       sw_error_t *err)
 {
-    if (!strcmp(a->format, "pyss"))
-        return sw_pyss_read(a->trace, a->procs, t, err);
+    if (!strcmp(a->format, "pyss")) {
+        if (sw_pyss_read(a->trace, a->procs, t, err) < 0)
+            return -1;
+        if (a->first > 0)
+            sw_trace_truncate(t, (size_t)a->first);
+        return 0;
+    }
     struct sw_swf_options o = {
         .strict = a->strict,
         .procs = a->procs,
@@ -288,6 +297,12 @@ int sw_cmd_sim(int argc, char **argv)
         return SW_EXIT_FAIL;
     }
     double load_s = seconds_since(&t0);
+    if (trace.njobs == 0 && trace.machine_procs <= 0) {
+        fprintf(stderr, "suanwang sim: %s: no jobs and no MaxProcs/MaxNodes header: nothing to "
+                        "simulate (give --procs N to set the machine size)\n", a.trace);
+        sw_trace_free(&trace);
+        return SW_EXIT_FAIL;
+    }
 
     struct sw_sim_options so = {
         .sched = a.sched,

@@ -42,6 +42,17 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
+/* A command's status, or failure when its output could not be written
+ * (a full disk, a closed pipe): scripts must not trust a silent loss. */
+static int finish(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("suanwang: writing output");
+        return status ? status : SW_EXIT_FAIL;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -54,18 +65,18 @@ int main(int argc, char **argv)
             const struct command *c = find_command(argv[2]);
             if (c) {
                 char *help_argv[] = {argv[2], "--help", NULL};
-                return c->run(2, help_argv);
+                return finish(c->run(2, help_argv));
             }
             fprintf(stderr, "suanwang: no command \"%s\"\n\n", argv[2]);
             usage(stderr);
             return SW_EXIT_USAGE;
         }
         usage(stdout);
-        return SW_EXIT_OK;
+        return finish(SW_EXIT_OK);
     }
     if (!strcmp(name, "version") || !strcmp(name, "--version")) {
         printf("suanwang %s\n", SW_VERSION);
-        return SW_EXIT_OK;
+        return finish(SW_EXIT_OK);
     }
     const struct command *c = find_command(name);
     if (!c) {
@@ -73,5 +84,5 @@ int main(int argc, char **argv)
         usage(stderr);
         return SW_EXIT_USAGE;
     }
-    return c->run(argc - 1, argv + 1);
+    return finish(c->run(argc - 1, argv + 1));
 }

@@ -14,6 +14,10 @@
 
 #include "core/res.h"
 
+/* The largest time or duration the core accepts, s (about 31,700 years):
+ * far beyond any real trace, and sums of two stay far from overflow. */
+#define SW_TIME_MAX INT64_C(1000000000000)
+
 enum sw_job_state {
     SW_JOB_NEW = 0,   /* not yet submitted */
     SW_JOB_PENDING,   /* in the queue */

@@ -238,6 +238,9 @@ static int validate_job(const struct sw_sched *s, const struct sw_job *j, sw_err
     if (j->estimate <= 0)
         return sw_errprintf(err, "job %llu: estimate (walltime) must be > 0 s, got %lld",
                             (unsigned long long)j->id, (long long)j->estimate);
+    if (j->estimate > SW_TIME_MAX || j->submit > SW_TIME_MAX || j->submit < -SW_TIME_MAX)
+        return sw_errprintf(err, "job %llu: submit time or estimate out of range (at most %lld s)",
+                            (unsigned long long)j->id, (long long)SW_TIME_MAX);
     if (j->need.v[SW_RES_CORES] <= 0)
         return sw_errprintf(err, "job %llu: needs at least one core, got %lld",
                             (unsigned long long)j->id, (long long)j->need.v[SW_RES_CORES]);
@@ -253,6 +256,11 @@ static int validate_job(const struct sw_sched *s, const struct sw_job *j, sw_err
 
 int sw_sched_submit(struct sw_sched *s, struct sw_job *j, int64_t now, sw_error_t *err)
 {
+    if (now > SW_TIME_MAX || now < -SW_TIME_MAX) {
+        errno = EINVAL;
+        return sw_errprintf(err, "time %lld out of range (at most %lld s)", (long long)now,
+                            (long long)SW_TIME_MAX);
+    }
     if (validate_job(s, j, err) < 0)
         return -1;
     /* Reserve a running-set slot now so that starting a job never fails. */

@@ -789,7 +789,7 @@ out_free:
 /* ---- the report directory -------------------------------------------- */
 
 /* Make `dir` unless it is already a directory. */
-static int make_dir(const char *dir, sw_error_t *err)
+static int make_one_dir(const char *dir, sw_error_t *err)
 {
     if (mkdir(dir, 0755) == 0)
         return 0;
@@ -803,6 +803,28 @@ static int make_dir(const char *dir, sw_error_t *err)
         return sw_errprintf(err, "%s: exists and is not a directory", dir);
     }
     return 0;
+}
+
+/* Make `dir` and any missing parents, like `mkdir -p`. */
+static int make_dir(const char *dir, sw_error_t *err)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return sw_errprintf(err, "report directory name is empty or too long");
+    }
+    memcpy(path, dir, len + 1);
+    for (size_t i = 1; i < len; i++) {
+        if (path[i] != '/')
+            continue;
+        path[i] = '\0';
+        struct stat st;
+        if (stat(path, &st) != 0 && make_one_dir(path, err) < 0)
+            return -1;
+        path[i] = '/';
+    }
+    return make_one_dir(path, err);
 }
 
 enum report_file { RF_JSON, RF_CSV, RF_HTML };

@@ -104,6 +104,12 @@ static const char *gz_message(gzFile gz, int *errnum)
     const char *msg = gzerror(gz, errnum);
     if (*errnum == Z_ERRNO)
         return strerror(errno);
+    /* zlib prefixes the name it was opened with: "<fd:3>: " */
+    if (msg && msg[0] == '<') {
+        const char *p = strstr(msg, ">: ");
+        if (p)
+            msg = p + 3;
+    }
     return msg && *msg ? msg : "read error";
 }
 

@@ -5,6 +5,8 @@
  */
 #include "trace/swf.h"
 
+#include "core/job.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,17 @@ int sw_swf_parse_line(const char *line, size_t len, int64_t fields[18], sw_error
             return sw_errprintf(err, "field %zu (%s): \"%s\" %s", i + 1, swf_field_names[i],
                                 sw__trace_quote(s, tok[i].len, quoted, sizeof(quoted)),
                                 rc == -2 ? "is out of range" : "is not an integer");
+        }
+    }
+    /* times beyond any real log would overflow later sums */
+    static const int time_fields[] = {2, 3, 4, 9};
+    for (size_t k = 0; k < sizeof(time_fields) / sizeof(time_fields[0]); k++) {
+        int f = time_fields[k];
+        if (values[f - 1] > SW_TIME_MAX) {
+            errno = ERANGE;
+            return sw_errprintf(err, "field %d (%s): %lld is out of range (at most %lld s)", f,
+                                swf_field_names[f - 1], (long long)values[f - 1],
+                                (long long)SW_TIME_MAX);
         }
     }
     memcpy(fields, values, sizeof(values));

@@ -237,3 +237,16 @@ const char *sw__trace_quote(const char *s, size_t n, char *buf, size_t bufsize)
     buf[k] = '\0';
     return buf;
 }
+
+void sw_trace_truncate(struct sw_trace *t, size_t n)
+{
+    if (n >= t->njobs)
+        return;
+    if (t->labels) {
+        for (size_t i = n; i < t->njobs; i++) {
+            free(t->labels[i]);
+            t->labels[i] = NULL;
+        }
+    }
+    t->njobs = n;
+}

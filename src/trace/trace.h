@@ -43,6 +43,9 @@ struct sw_trace {
 /* Total of all skip counters. */
 size_t sw_trace_skipped_total(const struct sw_trace *t);
 
+/* Keep only the first `n` jobs (no-op when there are fewer). */
+void sw_trace_truncate(struct sw_trace *t, size_t n);
+
 /* Free everything a reader allocated; the struct is zeroed. Accepts NULL.
  * errno is preserved. */
 void sw_trace_free(struct sw_trace *t);
