@@ -17,17 +17,7 @@
 #include "trace/swf.h"
 #include "util/parse.h"
 
-struct sim_args {
-    const char *trace;
-    const char *format;   /* "swf" or "pyss" */
-    const char *report;   /* directory or NULL */
-    int64_t procs;
-    int64_t first;
-    bool json;
-    bool strict;
-    bool quiet;
-    struct sw_sched_config sched;
-};
+#include "cli/sim_args.h"
 
 static void sim_usage(FILE *f)
 {
@@ -36,8 +26,17 @@ static void sim_usage(FILE *f)
         "Replay a workload trace through the scheduling core and report wait,\n"
         "bounded slowdown, utilization and makespan.\n\n"
         "Options:\n"
-        "  --trace FILE         workload: Standard Workload Format (.swf, .swf.gz)\n"
-        "  --format swf|pyss    trace format (default swf; pyss = pyss test cases)\n"
+        "  --trace FILE         workload: Standard Workload Format (.swf, .swf.gz);\n"
+        "                       with --network: JSON lines of jobs (docs/jobs.md)\n"
+        "  --format NAME        swf | pyss (pyss test cases); with --network: jsonl\n"
+        "                       (default), itp (Microsoft ITP csv), alibaba (pods csv)\n"
+        "  --network NET.json   simulate a compute network of sites (docs/network.md)\n"
+        "  --what-if SPEC       with --network: run again with the network changed, e.g.\n"
+        "                       \"add shaoguan-ai: 2000 x Ascend910B\" or\n"
+        "                       \"bandwidth guangzhou-shaoguan x2\"; show both side by side\n"
+        "  --compare NET2.json  with --network: run again on a second network file\n"
+        "  --origin REGION      GPU traces: the region the jobs' users and data are in\n"
+        "  --data-gb N          GPU traces: input data per job, lying in --origin\n"
         "  --policy NAME        fcfs | sjf | easy | conservative (default fcfs)\n"
         "  --order NAME         queue order for any policy: submit | estimate |\n"
         "                       priority (multifactor: age, fair share, size)\n"
@@ -79,7 +78,8 @@ static int parse_weights(const char *s, struct sw_priority_config *p, sw_error_t
 static int sim_parse_args(int argc, char **argv, struct sim_args *a)
 {
     enum { O_TRACE = 256, O_FORMAT, O_POLICY, O_ORDER, O_WEIGHTS, O_SMALL, O_PROCS,
-           O_FIRST, O_STRICT, O_JSON, O_REPORT, O_QUIET };
+           O_FIRST, O_STRICT, O_JSON, O_REPORT, O_QUIET, O_NETWORK, O_WHATIF, O_COMPARE,
+           O_ORIGIN, O_DATAGB };
     static const struct option opts[] = {
         {"trace", required_argument, NULL, O_TRACE},
         {"format", required_argument, NULL, O_FORMAT},
@@ -93,6 +93,11 @@ static int sim_parse_args(int argc, char **argv, struct sim_args *a)
         {"json", no_argument, NULL, O_JSON},
         {"report", required_argument, NULL, O_REPORT},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"network", required_argument, NULL, O_NETWORK},
+        {"what-if", required_argument, NULL, O_WHATIF},
+        {"compare", required_argument, NULL, O_COMPARE},
+        {"origin", required_argument, NULL, O_ORIGIN},
+        {"data-gb", required_argument, NULL, O_DATAGB},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -105,10 +110,16 @@ static int sim_parse_args(int argc, char **argv, struct sim_args *a)
         int rc = 0;
         switch (c) {
         case O_TRACE: a->trace = optarg; break;
-        case O_FORMAT: a->format = optarg; break;
+        case O_FORMAT: a->format = optarg; a->format_given = true; break;
         case O_POLICY:
             rc = sw_sched_parse_policy(optarg, &a->sched.policy, &a->sched.order, &err);
+            a->policy_given = true;
             break;
+        case O_NETWORK: a->network = optarg; break;
+        case O_WHATIF: a->whatif = optarg; break;
+        case O_COMPARE: a->compare = optarg; break;
+        case O_ORIGIN: a->origin = optarg; break;
+        case O_DATAGB: rc = sw_parse_double(optarg, &a->data_gb, "--data-gb", &err); break;
         case O_ORDER: order = optarg; break;
         case O_WEIGHTS: rc = parse_weights(optarg, &a->sched.prio, &err); break;
         case O_SMALL: a->sched.prio.favor_small = true; break;
@@ -144,6 +155,24 @@ static int sim_parse_args(int argc, char **argv, struct sim_args *a)
     if (!a->trace) {
         fprintf(stderr, "suanwang sim: --trace FILE is required\n"
                         "Run 'suanwang sim --help' for the options.\n");
+        return -1;
+    }
+    if (a->network) {
+        if (!a->format_given)
+            a->format = "jsonl";
+        if (strcmp(a->format, "jsonl") && strcmp(a->format, "itp") && strcmp(a->format, "alibaba")) {
+            fprintf(stderr, "suanwang sim: with --network, --format must be jsonl, itp or "
+                            "alibaba, not \"%s\"\n", a->format);
+            return -1;
+        }
+        if (a->whatif && a->compare) {
+            fprintf(stderr, "suanwang sim: give --what-if or --compare, not both\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (a->whatif || a->compare || a->origin) {
+        fprintf(stderr, "suanwang sim: --what-if, --compare and --origin need --network NET.json\n");
         return -1;
     }
     if (strcmp(a->format, "swf") != 0 && strcmp(a->format, "pyss") != 0) {
@@ -280,6 +309,8 @@ int sw_cmd_sim(int argc, char **argv)
     int prc = sim_parse_args(argc, argv, &a);
     if (prc != 0)
         return prc > 0 ? SW_EXIT_OK : SW_EXIT_USAGE;
+    if (a.network)
+        return sw_cmd_sim_network(&a);
 
     struct progress prog = {.on = !a.quiet && !a.json && isatty(STDERR_FILENO)};
     struct sw_trace trace = {0};

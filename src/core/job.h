@@ -17,6 +17,8 @@
 /* The largest time or duration the core accepts, s (about 31,700 years):
  * far beyond any real trace, and sums of two stay far from overflow. */
 #define SW_TIME_MAX INT64_C(1000000000000)
+/* Largest scaled duration (a slow model can stretch a runtime). */
+#define SW_TIME_MAX_SCALED (SW_TIME_MAX * 1000)
 
 enum sw_job_state {
     SW_JOB_NEW = 0,   /* not yet submitted */
@@ -32,6 +34,8 @@ struct sw_job {
     int64_t estimate;   /* walltime limit, s; > 0 */
     struct sw_res need; /* total resources for the whole job */
     uint32_t user;      /* for fair share */
+    uint8_t qos;        /* priority class, 0 = most urgent (realtime); orders
+                           the queue before any other key */
 
     /* state: written by the core only */
     enum sw_job_state state;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/network.h"
+#include "util/error.h"
 
 enum sw_qos { SW_QOS_REALTIME = 0, SW_QOS_INTERACTIVE, SW_QOS_BATCH, SW_QOS_SPOT };
 enum sw_objective { SW_OBJ_FASTEST = 0, SW_OBJ_CHEAPEST, SW_OBJ_GREENEST, SW_OBJ_BALANCED };
@@ -60,6 +61,10 @@ struct sw_jobspec {
     /* what to run (the controller/agent use these; the simulator ignores them) */
     char **argv;                  /* NULL-terminated; NULL if none */
     char **env;                   /* "K=V", NULL-terminated; NULL if none */
+    char *script;                 /* instead of argv: a batch script starting with
+                                     "#!", which the agent writes to a file and
+                                     execve()s (the kernel runs its interpreter);
+                                     NULL if none. Never both argv and script. */
     char workdir[256];
 
     /* shape and resources, per task */
@@ -87,6 +92,8 @@ struct sw_jobspec {
     struct sw_namelist allow_regions, forbid_regions;
     struct sw_namelist allow_sites, forbid_sites;
     struct sw_namelist allow_providers, forbid_providers;
+    uint32_t site_kinds;          /* bitmask of 1u << enum sw_site_kind the job may
+                                     run on ("hpc" for MPI jobs); 0 = any kind */
     enum sw_objective objective;
     int64_t budget_fen;           /* whole job, -1 = none */
     int64_t max_price_fen;        /* per accelerator-hour (or core-hour if no accel), -1 = none */
@@ -115,5 +122,30 @@ const char *sw_qos_name(enum sw_qos q);
 const char *sw_objective_name(enum sw_objective o);
 int sw_qos_parse(const char *s, enum sw_qos *out);
 int sw_objective_parse(const char *s, enum sw_objective *out);
+
+/* String syntaxes shared by the JSON job format and command-line flags
+ * (docs/jobs.md). Each returns 0, or -1 with errno EINVAL (ERANGE when too
+ * large) and a message that quotes the input but names no field: callers
+ * prefix it ("walltime: " or "--walltime: "). */
+
+#define SW_DURATION_MAX ((int64_t)100 * 366 * 86400) /* 100 years, s */
+#define SW_SIZE_MAX_MB ((int64_t)1000000000000)       /* 1 EB */
+#define SW_LATENCY_MAX_MS 10000.0
+
+/* A duration in whole seconds: "90s", "30m", "2h", "1d", "1h30m", "1.5h"
+ * (units s m h d, largest first, each at most once), or Slurm's --time
+ * forms "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S" (a bare "90" is 90
+ * minutes, as in sbatch). At most SW_DURATION_MAX. */
+int sw_duration_parse(const char *s, int64_t *out_s, sw_error_t *err);
+
+/* A data size with a unit, in MB (10^6 bytes) rounded up: decimal B, KB,
+ * MB, GB, TB, PB or binary KiB, MiB, GiB, TiB, PiB (case-insensitive),
+ * e.g. "500MB", "2GB", "1.5TB", "100GiB". At most SW_SIZE_MAX_MB. */
+int sw_size_parse_mb(const char *s, int64_t *out_mb, sw_error_t *err);
+
+/* A latency circle "REGION:Nms" or "REGION:N" (ms), e.g. "guangzhou:3ms":
+ * fills `region` (1 to SW_NAME_MAX-1 bytes) and *max_ms (> 0, at most
+ * SW_LATENCY_MAX_MS). On error neither output is written. */
+int sw_near_parse(const char *s, char region[SW_NAME_MAX], double *max_ms, sw_error_t *err);
 
 #endif

@@ -89,6 +89,15 @@ int sw_network_region(const struct sw_network *net, const char *name);
 int sw_network_site(const struct sw_network *net, const char *name);
 int sw_catalog_model(const struct sw_catalog *cat, const char *name);
 
+/* Index of a workload class (a row of the throughput matrix) by exact
+ * name, or -1. */
+int sw_catalog_class(const struct sw_catalog *cat, const char *name);
+
+/* The file-format names of a site kind ("hpc", "ai", "cloud") and of a
+ * backend ("local", "slurm", "kubernetes"); static strings. */
+const char *sw_site_kind_name(enum sw_site_kind k);
+const char *sw_backend_name(enum sw_backend b);
+
 static inline double sw_network_latency(const struct sw_network *net, int a, int b)
 {
     return net->latency_ms[(size_t)a * net->nregions + (size_t)b];
@@ -119,7 +128,10 @@ void sw_catalog_free(struct sw_catalog *cat);
 /* The closest names in a list, for "did you mean" messages: returns the
  * index of the candidate with the smallest edit distance if it is at most
  * max(2, len/3), else -1. `names` is an array of `n` strings spaced
- * `stride` bytes apart (e.g. the `name` field of an array of structs). */
+ * `stride` bytes apart (e.g. the `name` field of an array of structs).
+ * ASCII letters compare case-insensitively ("a100" suggests "A100"); at equal
+ * distance the candidate closest in length wins, then the earliest. An empty
+ * `wanted` and empty candidates match nothing. */
 int sw_closest_name(const char *wanted, const void *names, size_t n, size_t stride);
 
 #endif

@@ -22,6 +22,8 @@ static int cmp_u64(uint64_t a, uint64_t b)
 
 static int cmp_by_submit(const struct sw_job *a, const struct sw_job *b)
 {
+    if (a->qos != b->qos)
+        return a->qos < b->qos ? -1 : 1;
     int c = cmp_i64(a->submit, b->submit);
     if (!c)
         c = cmp_u64(a->id, b->id);
@@ -30,12 +32,16 @@ static int cmp_by_submit(const struct sw_job *a, const struct sw_job *b)
 
 static int cmp_by_estimate(const struct sw_job *a, const struct sw_job *b)
 {
+    if (a->qos != b->qos)
+        return a->qos < b->qos ? -1 : 1;
     int c = cmp_i64(a->estimate, b->estimate);
     return c ? c : cmp_by_submit(a, b);
 }
 
 static int cmp_by_priority(const struct sw_job *a, const struct sw_job *b)
 {
+    if (a->qos != b->qos)
+        return a->qos < b->qos ? -1 : 1;
     if (a->priority != b->priority)
         return a->priority > b->priority ? -1 : 1;
     return cmp_by_submit(a, b);
@@ -254,6 +260,13 @@ static int validate_job(const struct sw_sched *s, const struct sw_job *j, sw_err
     return 0;
 }
 
+/* Add (sign +1) or remove (-1) a pending job's work from the backlog. */
+static void sched_queued_work(struct sw_sched *s, const struct sw_job *j, int sign)
+{
+    for (int d = 0; d < SW_RES_NDIMS; d++)
+        s->queued_work[d] += sign * (double)j->need.v[d] * (double)j->estimate;
+}
+
 int sw_sched_submit(struct sw_sched *s, struct sw_job *j, int64_t now, sw_error_t *err)
 {
     if (now > SW_TIME_MAX || now < -SW_TIME_MAX) {
@@ -293,6 +306,7 @@ int sw_sched_submit(struct sw_sched *s, struct sw_job *j, int64_t now, sw_error_
     }
     s->next_seq++;
     s->fresh[s->nfresh++] = j;
+    sched_queued_work(s, j, +1);
     return 0;
 out_nomem:
     j->state = SW_JOB_NEW;
@@ -327,6 +341,7 @@ int sw_sched_cancel(struct sw_sched *s, struct sw_job *j, int64_t now)
         return -1;
     }
     j->state = SW_JOB_DONE;
+    sched_queued_work(s, j, -1);
     if (s->easy_head == j)
         s->easy_head = NULL;
     s->easy_valid = false;
@@ -367,6 +382,7 @@ void sw__sched_start_at(struct sw_sched *s, size_t qi, int64_t now, sw_start_f o
 {
     struct sw_job *j = sw_jobset_at(&s->queue, qi);
     sw_jobset_remove_at(&s->queue, qi);
+    sched_queued_work(s, j, -1);
     j->state = SW_JOB_RUNNING;
     j->start = now;
     /* cannot fail: submit reserved room for every job in the scheduler */
@@ -408,6 +424,44 @@ int sw__sched_start_head_jobs(struct sw_sched *s, int64_t now, struct sw_res *fr
 int64_t sw_sched_next_wakeup(const struct sw_sched *s)
 {
     return s->next_wakeup;
+}
+
+int64_t sw_sched_estimate_wait(const struct sw_sched *s, const struct sw_res *need,
+                               int64_t estimate, int64_t now)
+{
+    (void)estimate;
+    struct sw_res free = sw__sched_free_now(s, now);
+    int64_t fit = now;
+    if (!sw_res_fits(need, &free)) {
+        fit = INT64_MAX;
+        for (size_t i = 0; i < sw_jobset_len(&s->running); i++) {
+            const struct sw_job *j = sw_jobset_at(&s->running, i);
+            if (sw_job_est_end(j) <= now)
+                continue;
+            sw_res_add(&free, &j->need);
+            if (sw_res_fits(need, &free)) {
+                fit = sw_job_est_end(j);
+                break;
+            }
+        }
+    }
+    double backlog = 0;
+    for (int d = 0; d < SW_RES_NDIMS; d++) {
+        if (s->cfg.capacity.v[d] > 0) {
+            double b = s->queued_work[d] / (double)s->cfg.capacity.v[d];
+            if (b > backlog)
+                backlog = b;
+        }
+    }
+    int64_t wait = fit == INT64_MAX ? SW_TIME_MAX : fit - now;
+    if ((double)wait < backlog)
+        wait = backlog > (double)SW_TIME_MAX ? SW_TIME_MAX : (int64_t)backlog;
+    return wait;
+}
+
+const struct sw_job *sw_sched_running_at(const struct sw_sched *s, size_t i)
+{
+    return sw_jobset_at(&s->running, i);
 }
 
 size_t sw_sched_pending_count(const struct sw_sched *s)

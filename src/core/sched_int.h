@@ -35,6 +35,7 @@ struct sw_sched {
     struct sw_jobset queue;    /* pending, in queue order */
     struct sw_jobset running;  /* running, by (estimated end, seq) */
     struct sw_res used;        /* held by running jobs */
+    double queued_work[SW_RES_NDIMS]; /* sum of need x estimate over pending jobs */
     uint64_t next_seq;
     int64_t next_wakeup;       /* set by the policy's pass; INT64_MAX = none */
     struct sw_sched_stats stats;

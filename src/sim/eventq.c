@@ -23,6 +23,11 @@ static bool event_less(const struct sw_event *a, const struct sw_event *b)
 
 int sw_eventq_push(struct sw_eventq *q, int64_t t, size_t job)
 {
+    return sw_eventq_push_tagged(q, t, job, 0);
+}
+
+int sw_eventq_push_tagged(struct sw_eventq *q, int64_t t, size_t job, uint64_t tag)
+{
     if (q->len == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 256;
         struct sw_event *h = realloc(q->heap, cap * sizeof(*h));
@@ -31,7 +36,7 @@ int sw_eventq_push(struct sw_eventq *q, int64_t t, size_t job)
         q->heap = h;
         q->cap = cap;
     }
-    struct sw_event e = {.t = t, .seq = q->next_seq++, .job = job};
+    struct sw_event e = {.t = t, .seq = q->next_seq++, .job = job, .tag = tag};
     size_t i = q->len++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;

@@ -13,6 +13,7 @@ struct sw_event {
     int64_t t;
     uint64_t seq;  /* creation order */
     size_t job;    /* index of the job in the simulation */
+    uint64_t tag;  /* caller's: e.g. the attempt, to recognise stale events */
 };
 
 struct sw_eventq {
@@ -26,6 +27,9 @@ void sw_eventq_fini(struct sw_eventq *q);
 
 /* Add an event at time t for `job`. Returns 0 or -1 (ENOMEM). */
 int sw_eventq_push(struct sw_eventq *q, int64_t t, size_t job);
+
+/* The same, with a tag carried along. */
+int sw_eventq_push_tagged(struct sw_eventq *q, int64_t t, size_t job, uint64_t tag);
 
 /* The earliest event, or NULL when empty. Valid until the next push/pop. */
 const struct sw_event *sw_eventq_peek(const struct sw_eventq *q);

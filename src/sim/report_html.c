@@ -17,6 +17,8 @@
  * checked once at the end.
  */
 #include "sim/report.h"
+#include "util/fs.h"
+#include "util/html.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -74,23 +76,6 @@ struct time_unit {
 };
 
 /* ---- text ------------------------------------------------------------ */
-
-/* Write at most `cap` bytes of `s` (stops at NUL) escaped for HTML text and
- * attribute values; control characters become '?'. */
-static void put_escaped(FILE *out, const char *s, size_t cap)
-{
-    for (size_t i = 0; s && i < cap && s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c, out); break;
-        }
-    }
-}
 
 /* "12 s", "3.5 min", "2.0 h", "4.1 d" */
 static void fmt_duration(char *buf, size_t n, double s)
@@ -453,13 +438,13 @@ static void bar_chart(FILE *out, const char *const *labels, const size_t *counts
         fprintf(out, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                      "height=\"%.1f\"><title>",
                 x, y, slot * 0.7, plot_y(0) - y);
-        put_escaped(out, labels[i], SIZE_MAX);
+        sw_html_put_escaped(out, labels[i], SIZE_MAX);
         fprintf(out, ": %zu jobs (%.1f%%)</title></rect>\n", counts[i], share);
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
                 x + slot * 0.35, y - 5, pct);
         fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
                 x + slot * 0.35, M_TOP + PLOT_H + 19);
-        put_escaped(out, labels[i], SIZE_MAX);
+        sw_html_put_escaped(out, labels[i], SIZE_MAX);
         fputs("</text>\n", out);
     }
     x_title(out, xtitle);
@@ -611,7 +596,7 @@ static void table_metrics(const struct sw_sim_result *r, FILE *out)
     row_int(out, "Jobs", (long long)m->jobs, "");
     fprintf(out, "<tr><th>Machine size</th><td class=\"num\">%" PRId64
                  "</td><td class=\"unit\">processors, from ", m->procs);
-    put_escaped(out, r->machine_source ? r->machine_source : "unknown", SIZE_MAX);
+    sw_html_put_escaped(out, r->machine_source ? r->machine_source : "unknown", SIZE_MAX);
     fputs("</td></tr>\n", out);
     row_seconds(out, "Mean wait", m->mean_wait_s);
     row_seconds(out, "Median wait", m->median_wait_s);
@@ -680,15 +665,15 @@ static void page_head(const struct sw_sim_result *r, FILE *out)
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<title>suanwang sim: ", out);
-    put_escaped(out, r->trace, sizeof(r->trace));
+    sw_html_put_escaped(out, r->trace, sizeof(r->trace));
     fputs(" \u2014 ", out);
-    put_escaped(out, r->policy, sizeof(r->policy));
+    sw_html_put_escaped(out, r->policy, sizeof(r->policy));
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>", page_css);
-    put_escaped(out, r->trace, sizeof(r->trace));
+    sw_html_put_escaped(out, r->trace, sizeof(r->trace));
     fputs("</h1>\n<p class=\"sub\">Simulated with policy <b>", out);
-    put_escaped(out, r->policy, sizeof(r->policy));
+    sw_html_put_escaped(out, r->policy, sizeof(r->policy));
     fputs("</b>, queue order <b>", out);
-    put_escaped(out, r->order, sizeof(r->order));
+    sw_html_put_escaped(out, r->order, sizeof(r->order));
     fprintf(out, "</b>, on %" PRId64 " processors.</p>\n", r->metrics.procs);
 }
 
@@ -788,45 +773,6 @@ out_free:
 
 /* ---- the report directory -------------------------------------------- */
 
-/* Make `dir` unless it is already a directory. */
-static int make_one_dir(const char *dir, sw_error_t *err)
-{
-    if (mkdir(dir, 0755) == 0)
-        return 0;
-    if (errno != EEXIST)
-        return sw_errprintf(err, "%s: cannot create directory: %s", dir, strerror(errno));
-    struct stat st;
-    if (stat(dir, &st) != 0)
-        return sw_errprintf(err, "%s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return sw_errprintf(err, "%s: exists and is not a directory", dir);
-    }
-    return 0;
-}
-
-/* Make `dir` and any missing parents, like `mkdir -p`. */
-static int make_dir(const char *dir, sw_error_t *err)
-{
-    char path[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof(path)) {
-        errno = ENAMETOOLONG;
-        return sw_errprintf(err, "report directory name is empty or too long");
-    }
-    memcpy(path, dir, len + 1);
-    for (size_t i = 1; i < len; i++) {
-        if (path[i] != '/')
-            continue;
-        path[i] = '\0';
-        struct stat st;
-        if (stat(path, &st) != 0 && make_one_dir(path, err) < 0)
-            return -1;
-        path[i] = '/';
-    }
-    return make_one_dir(path, err);
-}
-
 enum report_file { RF_JSON, RF_CSV, RF_HTML };
 
 static int write_json(const struct sw_sim_result *r, FILE *f, sw_error_t *err)
@@ -874,7 +820,7 @@ static int write_one(const struct sw_sim_result *r, const char *dir, const char 
 
 int sw_report_write_dir(const struct sw_sim_result *r, const char *dir, sw_error_t *err)
 {
-    if (make_dir(dir, err) < 0)
+    if (sw_mkdir_p(dir, err) < 0)
         return -1;
     if (write_one(r, dir, "metrics.json", RF_JSON, err) < 0 ||
         write_one(r, dir, "jobs.csv", RF_CSV, err) < 0 ||
