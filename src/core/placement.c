@@ -154,6 +154,12 @@ static int resolve_models(const struct sw_network *net, const struct sw_jobspec 
             return -1;
     } else if (a->models.n > 0) {
         r->ref_model = sw_catalog_model(cat, a->models.names[0]);
+    } else if (a->count_milli > 0 || a->compute_tflops > 0) {
+        /* no model named: runtimes refer to the fastest acceptable one */
+        for (size_t m = 0; m < cat->n; m++)
+            if (r->model_ok[m] && (r->ref_model < 0 || cat->models[m].fp16_tflops >
+                                                           cat->models[r->ref_model].fp16_tflops))
+                r->ref_model = (int)m;
     }
     r->wclass = -1;
     if (a->workload_class[0]) {
@@ -187,6 +193,8 @@ static void resolve_sites(const struct sw_network *net, const struct sw_jobspec 
         if (js->allow_providers.n && !in_list(&js->allow_providers, site->provider))
             ok = false;
         if (in_list(&js->forbid_providers, site->provider))
+            ok = false;
+        if (js->site_kinds && !(js->site_kinds & (1u << site->kind)))
             ok = false;
         r->site_ok[s] = ok;
     }
