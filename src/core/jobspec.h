@@ -40,7 +40,7 @@ struct sw_accel_req {
                                      devices (count_milli is then ignored) */
     bool equivalent;              /* allow equivalents, scaling runtime */
     char ref_model[SW_NAME_MAX];  /* the model runtimes refer to; "" = the first of
-                                     models, else the fastest qualifying */
+                                     models, else none: no scaling */
     char workload_class[SW_NAME_MAX]; /* row of the throughput matrix; "" = FP16 ratio */
 };
 

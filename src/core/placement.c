@@ -154,13 +154,9 @@ static int resolve_models(const struct sw_network *net, const struct sw_jobspec 
             return -1;
     } else if (a->models.n > 0) {
         r->ref_model = sw_catalog_model(cat, a->models.names[0]);
-    } else if (a->count_milli > 0 || a->compute_tflops > 0) {
-        /* no model named: runtimes refer to the fastest acceptable one */
-        for (size_t m = 0; m < cat->n; m++)
-            if (r->model_ok[m] && (r->ref_model < 0 || cat->models[m].fp16_tflops >
-                                                           cat->models[r->ref_model].fp16_tflops))
-                r->ref_model = (int)m;
     }
+    /* no model named and no ref_model: runtimes are taken as they are on
+     * whatever model the job lands (no scaling) */
     r->wclass = -1;
     if (a->workload_class[0]) {
         for (size_t c = 0; c < cat->nclasses; c++)
