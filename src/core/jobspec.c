@@ -25,9 +25,6 @@ static const char *const objective_names[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Largest integer part a number in a duration or size may have: far below
- * the point where the arithmetic below could overflow. */
-#define NUM_INT_MAX ((int64_t)10000000000000) /* 10^13 */
 #define NUM_FRAC_DIGITS 9
 
 /* ---- lifetime -------------------------------------------------------- */
@@ -148,16 +145,16 @@ static const char *quote(const char *s, char *buf, size_t size)
     return buf;
 }
 
-/* A run of decimal digits at s[*i] (at most NUM_INT_MAX). Returns 0, or -1
- * when there are none or the value is too large. */
+/* A run of decimal digits at s[*i]. Returns 0, -1 when there are none, -2
+ * when the value does not fit in an int64_t. */
 static int scan_uint(const char *s, size_t *i, int64_t *v)
 {
     size_t start = *i;
     int64_t x = 0;
     while (is_digit(s[*i])) {
+        if (x > (INT64_MAX - 9) / 10)
+            return -2;
         x = x * 10 + (s[*i] - '0');
-        if (x > NUM_INT_MAX)
-            return -1;
         (*i)++;
     }
     if (*i == start)
@@ -166,12 +163,14 @@ static int scan_uint(const char *s, size_t *i, int64_t *v)
     return 0;
 }
 
-/* An unsigned decimal number "I" or "I.F" at s[*i]: the value is
- * (ip * scale + frac) / scale. Returns 0 or -1. */
+/* An unsigned decimal number "I" or "I.F" (at most 9 decimals) at s[*i]:
+ * the value is (ip * scale + frac) / scale. Returns 0, -1 when malformed,
+ * -2 when too large. */
 static int scan_decimal(const char *s, size_t *i, int64_t *ip, int64_t *frac, int64_t *scale)
 {
-    if (scan_uint(s, i, ip) != 0)
-        return -1;
+    int rc = scan_uint(s, i, ip);
+    if (rc != 0)
+        return rc;
     *frac = 0;
     *scale = 1;
     if (s[*i] != '.')
@@ -199,22 +198,22 @@ static int duration_slurm(const char *s, int64_t *out)
 {
     size_t i = 0;
     int64_t days = -1, f[3] = {0, 0, 0};
-    int nf = 1;
-    if (scan_uint(s, &i, &f[0]) != 0)
-        return -1;
-    if (s[i] == '-') {
+    int nf = 1, rc = scan_uint(s, &i, &f[0]);
+    if (rc == 0 && s[i] == '-') {
         days = f[0];
         i++;
-        if (scan_uint(s, &i, &f[0]) != 0)
-            return -1;
+        rc = scan_uint(s, &i, &f[0]);
     }
-    for (; s[i] == ':'; nf++) {
+    for (; rc == 0 && s[i] == ':'; nf++) {
         i++;
-        if (nf == 3 || scan_uint(s, &i, &f[nf]) != 0)
-            return -1;
+        rc = nf == 3 ? -1 : scan_uint(s, &i, &f[nf]);
     }
-    if (s[i] != '\0')
-        return -1;
+    if (rc == 0 && s[i] != '\0')
+        rc = -1;
+    if (rc != 0)
+        return rc;
+    if (days > SW_DURATION_MAX || f[0] > SW_DURATION_MAX || f[1] > SW_DURATION_MAX)
+        return -2; /* the arithmetic below stays far from overflow */
     int64_t h = 0, m = 0, sec = 0;
     if (days >= 0) { /* D-H, D-H:M, D-H:M:S */
         h = f[0], m = f[1], sec = f[2];
@@ -262,9 +261,9 @@ static int duration_units(const char *s, int64_t *out)
     int last = -1;
     while (s[i]) {
         int64_t ip, frac, scale;
-        int rank = 0;
-        if (scan_decimal(s, &i, &ip, &frac, &scale) != 0)
-            return -1;
+        int rank = 0, rc = scan_decimal(s, &i, &ip, &frac, &scale);
+        if (rc != 0)
+            return rc;
         int64_t unit = unit_seconds(s[i], &rank);
         if (unit == 0 || rank <= last)
             return -1;
@@ -362,7 +361,10 @@ int sw_size_parse_mb(const char *s, int64_t *out_mb, sw_error_t *err)
     int64_t ip, frac, scale;
     if (!s)
         s = "";
-    if (scan_decimal(s, &i, &ip, &frac, &scale) != 0) {
+    int rc = scan_decimal(s, &i, &ip, &frac, &scale);
+    if (rc == -2)
+        goto out_too_large;
+    if (rc != 0) {
         errno = EINVAL;
         return sw_errprintf(err,
                             "\"%s\" is not a size (write a number and a unit: \"500MB\", "
@@ -385,12 +387,13 @@ int sw_size_parse_mb(const char *s, int64_t *out_mb, sw_error_t *err)
                             quote(s, q, sizeof(q)), quote(s + i, uq, sizeof(uq)));
     }
     int64_t mb = size_to_mb(ip, frac, scale, unit);
-    if (mb < 0) {
-        errno = ERANGE;
-        return sw_errprintf(err, "\"%s\" is too large (at most 1 EB)", quote(s, q, sizeof(q)));
-    }
+    if (mb < 0)
+        goto out_too_large;
     *out_mb = mb;
     return 0;
+out_too_large:
+    errno = ERANGE;
+    return sw_errprintf(err, "\"%s\" is too large (at most 1 EB)", quote(s, q, sizeof(q)));
 }
 
 /* ---- latency circles ------------------------------------------------- */

@@ -19,7 +19,9 @@ struct sw_placer {
     int *site;               /* per pool */
     int *nclass;             /* per pool */
     struct sw_res *capacity; /* per pool */
-    struct sw_estimate *cand;/* scratch: feasible candidates */
+    struct sw_estimate *cand;/* scratch: feasible candidates (admission) */
+    int64_t *completion;     /* scratch, per cached candidate */
+    double *carbon;          /* scratch, per cached candidate */
 };
 
 const char *sw_filter_name(enum sw_filter f)
@@ -248,6 +250,7 @@ void sw_resolved_free(struct sw_resolved *r)
     free(r->input_regions);
     free(r->site_ok);
     free(r->model_ok);
+    free(r->cache);
     memset(r, 0, sizeof(*r));
     errno = saved;
 }
@@ -267,7 +270,9 @@ struct sw_placer *sw_placer_create(const struct sw_network *net)
     p->nclass = calloc(n, sizeof(*p->nclass));
     p->capacity = calloc(n, sizeof(*p->capacity));
     p->cand = calloc(n, sizeof(*p->cand));
-    if (!p->site || !p->nclass || !p->capacity || !p->cand) {
+    p->completion = calloc(n, sizeof(*p->completion));
+    p->carbon = calloc(n, sizeof(*p->carbon));
+    if (!p->site || !p->nclass || !p->capacity || !p->cand || !p->completion || !p->carbon) {
         sw_placer_destroy(p);
         return NULL;
     }
@@ -291,6 +296,8 @@ void sw_placer_destroy(struct sw_placer *p)
     free(p->nclass);
     free(p->capacity);
     free(p->cand);
+    free(p->completion);
+    free(p->carbon);
     free(p);
     errno = saved;
 }
@@ -394,7 +401,7 @@ static enum sw_filter pool_filter(const struct sw_placer *p, const struct sw_res
     const struct sw_jobspec *js = r->js;
     const struct sw_site *site = &net->sites[p->site[pool]];
     const struct sw_node_class *nc = &site->classes[p->nclass[pool]];
-    memset(e, 0, sizeof(*e));
+    *e = (struct sw_estimate){0};
     e->pool = pool;
     e->site = p->site[pool];
     e->nclass = p->nclass[pool];
@@ -428,19 +435,16 @@ static enum sw_filter pool_filter(const struct sw_placer *p, const struct sw_res
     return SW_FILTER_NFILTERS;
 }
 
-/* Fill the time, money and carbon estimate of a feasible pool. */
-static void pool_estimate(const struct sw_placer *p, const struct sw_resolved *r, int64_t ntasks,
-                          int64_t runtime_s, int64_t walltime_s, int64_t now, sw_wait_f wait,
-                          void *arg, struct sw_estimate *e)
+/* The parts of a feasible pool's estimate that do not depend on load. */
+static void pool_estimate_static(const struct sw_placer *p, const struct sw_resolved *r,
+                                 int64_t ntasks, int64_t runtime_s, int64_t walltime_s,
+                                 struct sw_estimate *e)
 {
     const struct sw_network *net = p->net;
     const struct sw_site *site = &net->sites[e->site];
     const struct sw_node_class *nc = &site->classes[e->nclass];
     e->runtime_s = sw_scale_runtime(net, r->wclass, r->ref_model, e->model, runtime_s);
     e->walltime_s = sw_scale_runtime(net, r->wclass, r->ref_model, e->model, walltime_s);
-    e->wait_s = wait ? wait(arg, e->pool, &e->need, e->walltime_s, now) : 0;
-    e->start = now + e->wait_s + e->staging_s;
-    e->completion = e->start + e->runtime_s;
     if (e->devices_milli > 0)
         e->cost_fen = charge_fen(nc->price_accel_hour_fen, e->devices_milli * ntasks, e->runtime_s);
     else
@@ -451,8 +455,19 @@ static void pool_estimate(const struct sw_placer *p, const struct sw_resolved *r
         watts += (double)net->catalog.models[e->model].watts * (double)(e->devices_milli * ntasks) /
                  SW_MILLI;
     e->energy_kwh = watts * (double)e->runtime_s / 3.6e6;
+    e->energy_pue_kwh = e->energy_kwh * site->pue;
+}
+
+/* The load-dependent parts: queue wait, start, completion, carbon (by the
+ * hour it starts). */
+static void pool_estimate_dynamic(const struct sw_placer *p, int64_t now, sw_wait_f wait,
+                                  void *arg, struct sw_estimate *e)
+{
+    e->wait_s = wait ? wait(arg, e->pool, &e->need, e->walltime_s, now) : 0;
+    e->start = now + e->wait_s + e->staging_s;
+    e->completion = e->start + e->runtime_s;
     int hour = (int)(((e->start / 3600) % 24 + 24) % 24);
-    e->carbon_g = e->energy_kwh * site->pue * site->carbon_g_per_kwh[hour];
+    e->carbon_g = e->energy_pue_kwh * p->net->sites[e->site].carbon_g_per_kwh[hour];
 }
 
 /* ---- choosing ----------------------------------------------------------- */
@@ -465,37 +480,6 @@ static int cmp_i64(int64_t a, int64_t b)
 static int cmp_dbl(double a, double b)
 {
     return (a > b) - (a < b);
-}
-
-/* Is a better than b for the objective? Ties go to the lower pool. */
-static bool better(enum sw_objective obj, const struct sw_estimate *a, const struct sw_estimate *b,
-                   const double *score_a, const double *score_b)
-{
-    int c = 0;
-    switch (obj) {
-    case SW_OBJ_CHEAPEST:
-        c = cmp_i64(a->cost_fen, b->cost_fen);
-        if (!c)
-            c = cmp_i64(a->completion, b->completion);
-        break;
-    case SW_OBJ_GREENEST:
-        c = cmp_dbl(a->carbon_g, b->carbon_g);
-        if (!c)
-            c = cmp_i64(a->completion, b->completion);
-        break;
-    case SW_OBJ_BALANCED:
-        c = cmp_dbl(*score_a, *score_b);
-        if (!c)
-            c = cmp_i64(a->completion, b->completion);
-        break;
-    case SW_OBJ_FASTEST:
-    default:
-        c = cmp_i64(a->completion, b->completion);
-        if (!c)
-            c = cmp_i64(a->cost_fen, b->cost_fen);
-        break;
-    }
-    return c < 0 || (c == 0 && a->pool < b->pool);
 }
 
 /* Balanced: each criterion relative to the best feasible value, summed. */
@@ -564,52 +548,157 @@ static int admit(const struct sw_resolved *r, size_t ncand, const struct sw_esti
     return 0;
 }
 
-int sw_place(struct sw_placer *p, const struct sw_resolved *r, int64_t ntasks, int64_t runtime_s,
-             int64_t walltime_s, int64_t now, sw_wait_f wait, void *wait_arg,
-             struct sw_estimate *best, sw_error_t *err)
+/* Filter every pool for a unit of this shape, keeping the feasible ones
+ * with their static estimates in r->cache. */
+static int fill_cache(struct sw_placer *p, struct sw_resolved *r, int64_t ntasks,
+                      int64_t runtime_s, int64_t walltime_s)
 {
-    size_t failed[SW_FILTER_NFILTERS] = {0};
-    size_t ncand = 0;
-    double nearest_ms = INFINITY;
-    int nearest_site = -1;
+    if (!r->cache) {
+        r->cache = calloc(p->npools ? p->npools : 1, sizeof(*r->cache));
+        if (!r->cache)
+            return -1;
+    }
+    memset(r->cache_failed, 0, sizeof(r->cache_failed));
+    r->ncache = 0;
+    r->cache_nearest_ms = INFINITY;
+    r->cache_nearest_site = -1;
     for (size_t pool = 0; pool < p->npools; pool++) {
-        struct sw_estimate *e = &p->cand[ncand];
+        struct sw_estimate *e = &r->cache[r->ncache];
         enum sw_filter f = pool_filter(p, r, pool, ntasks, e);
         if (f != SW_FILTER_NFILTERS) {
-            failed[f]++;
-            if (f == SW_FILTER_LATENCY && e->latency_ms < nearest_ms) {
-                nearest_ms = e->latency_ms;
-                nearest_site = e->site;
+            r->cache_failed[f]++;
+            if (f == SW_FILTER_LATENCY && e->latency_ms < r->cache_nearest_ms) {
+                r->cache_nearest_ms = e->latency_ms;
+                r->cache_nearest_site = e->site;
             }
             continue;
         }
-        pool_estimate(p, r, ntasks, runtime_s, walltime_s, now, wait, wait_arg, e);
-        ncand++;
+        pool_estimate_static(p, r, ntasks, runtime_s, walltime_s, e);
+        r->ncache++;
     }
-    if (ncand == 0)
-        return explain_rejection(p, r, failed, nearest_ms, nearest_site, err);
-    if (admit(r, ncand, p->cand, ntasks, p->net, err) < 0)
-        return -1;
-    int64_t best_time = INT64_MAX, best_cost = INT64_MAX;
-    double best_carbon = INFINITY;
-    for (size_t i = 0; i < ncand; i++) {
-        const struct sw_estimate *e = &p->cand[i];
-        if (e->completion - now < best_time)
-            best_time = e->completion - now;
-        if (e->cost_fen < best_cost)
-            best_cost = e->cost_fen;
-        if (e->carbon_g < best_carbon)
-            best_carbon = e->carbon_g;
+    r->cache_valid = true;
+    r->cache_ntasks = ntasks;
+    r->cache_runtime = runtime_s;
+    r->cache_walltime = walltime_s;
+    return 0;
+}
+
+/* Fill the load-dependent parts of cached candidate i into the scratch
+ * arrays (and into *e when e is not NULL). */
+static void candidate_dynamic(struct sw_placer *p, const struct sw_resolved *r, size_t i,
+                              int64_t now, sw_wait_f wait, void *arg)
+{
+    const struct sw_estimate *e = &r->cache[i];
+    int64_t wait_s = wait ? wait(arg, e->pool, &e->need, e->walltime_s, now) : 0;
+    int64_t start = now + wait_s + e->staging_s;
+    p->completion[i] = start + e->runtime_s;
+    if (r->js->objective == SW_OBJ_FASTEST || r->js->objective == SW_OBJ_CHEAPEST) {
+        p->carbon[i] = 0; /* not needed to choose: the winner's is computed after */
+        return;
     }
-    size_t bi = 0;
-    double bscore = balanced_score(&p->cand[0], now, best_time, best_cost, best_carbon);
-    for (size_t i = 1; i < ncand; i++) {
-        double sc = balanced_score(&p->cand[i], now, best_time, best_cost, best_carbon);
-        if (better(r->js->objective, &p->cand[i], &p->cand[bi], &sc, &bscore)) {
-            bi = i;
-            bscore = sc;
+    int hour = (int)(((start / 3600) % 24 + 24) % 24);
+    p->carbon[i] = e->energy_pue_kwh * p->net->sites[e->site].carbon_g_per_kwh[hour];
+}
+
+/* Is candidate i better than candidate b for the objective (ties: lower
+ * pool, i.e. lower index)? */
+static bool cand_better(const struct sw_placer *p, const struct sw_resolved *r,
+                        enum sw_objective obj, size_t i, size_t b, const double *score)
+{
+    int c = 0;
+    int64_t ci = r->cache[i].cost_fen, cb = r->cache[b].cost_fen;
+    switch (obj) {
+    case SW_OBJ_CHEAPEST:
+        c = cmp_i64(ci, cb);
+        if (!c)
+            c = cmp_i64(p->completion[i], p->completion[b]);
+        break;
+    case SW_OBJ_GREENEST:
+        c = cmp_dbl(p->carbon[i], p->carbon[b]);
+        if (!c)
+            c = cmp_i64(p->completion[i], p->completion[b]);
+        break;
+    case SW_OBJ_BALANCED:
+        c = cmp_dbl(score[0], score[1]);
+        if (!c)
+            c = cmp_i64(p->completion[i], p->completion[b]);
+        break;
+    case SW_OBJ_FASTEST:
+    default:
+        c = cmp_i64(p->completion[i], p->completion[b]);
+        if (!c)
+            c = cmp_i64(ci, cb);
+        break;
+    }
+    return c < 0 || (c == 0 && r->cache[i].pool < r->cache[b].pool);
+}
+
+static double cand_balanced(const struct sw_placer *p, const struct sw_resolved *r, size_t i,
+                            int64_t now, int64_t best_time, int64_t best_cost, double best_carbon)
+{
+    struct sw_estimate e = {.completion = p->completion[i], .cost_fen = r->cache[i].cost_fen,
+                            .carbon_g = p->carbon[i]};
+    return balanced_score(&e, now, best_time, best_cost, best_carbon);
+}
+
+/* Deadline and budget admission over the cached candidates. */
+static int cand_admit(struct sw_placer *p, const struct sw_resolved *r, int64_t ntasks,
+                      sw_error_t *err)
+{
+    struct sw_estimate *cand = p->cand;
+    for (size_t i = 0; i < r->ncache; i++) {
+        cand[i] = r->cache[i];
+        cand[i].completion = p->completion[i];
+    }
+    return admit(r, r->ncache, cand, ntasks, p->net, err);
+}
+
+int sw_place(struct sw_placer *p, struct sw_resolved *r, int64_t ntasks, int64_t runtime_s,
+             int64_t walltime_s, int64_t now, sw_wait_f wait, void *wait_arg,
+             struct sw_estimate *best, sw_error_t *err)
+{
+    if (!r->cache_valid || r->cache_ntasks != ntasks || r->cache_runtime != runtime_s ||
+        r->cache_walltime != walltime_s) {
+        if (fill_cache(p, r, ntasks, runtime_s, walltime_s) < 0) {
+            errno = ENOMEM;
+            return sw_errprintf(err, "out of memory placing job %llu",
+                                (unsigned long long)r->js->id);
         }
     }
-    *best = p->cand[bi];
+    size_t ncand = r->ncache;
+    if (ncand == 0)
+        return explain_rejection(p, r, r->cache_failed, r->cache_nearest_ms,
+                                 r->cache_nearest_site, err);
+    for (size_t i = 0; i < ncand; i++)
+        candidate_dynamic(p, r, i, now, wait, wait_arg);
+    if ((r->js->deadline >= 0 || r->js->budget_fen >= 0) && cand_admit(p, r, ntasks, err) < 0)
+        return -1;
+    enum sw_objective obj = r->js->objective;
+    int64_t best_time = INT64_MAX, best_cost = INT64_MAX;
+    double best_carbon = INFINITY;
+    if (obj == SW_OBJ_BALANCED) {
+        for (size_t i = 0; i < ncand; i++) {
+            if (p->completion[i] - now < best_time)
+                best_time = p->completion[i] - now;
+            if (r->cache[i].cost_fen < best_cost)
+                best_cost = r->cache[i].cost_fen;
+            if (p->carbon[i] < best_carbon)
+                best_carbon = p->carbon[i];
+        }
+    }
+    size_t bi = 0;
+    double score[2] = {0, 0}; /* [candidate, best] */
+    if (obj == SW_OBJ_BALANCED)
+        score[1] = cand_balanced(p, r, 0, now, best_time, best_cost, best_carbon);
+    for (size_t i = 1; i < ncand; i++) {
+        if (obj == SW_OBJ_BALANCED)
+            score[0] = cand_balanced(p, r, i, now, best_time, best_cost, best_carbon);
+        if (cand_better(p, r, obj, i, bi, score)) {
+            bi = i;
+            score[1] = score[0];
+        }
+    }
+    *best = r->cache[bi];
+    pool_estimate_dynamic(p, now, wait, wait_arg, best);
     return 0;
 }

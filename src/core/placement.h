@@ -43,27 +43,9 @@ enum sw_filter {
 
 const char *sw_filter_name(enum sw_filter f);
 
-/* A job request with every name resolved to an index. */
-struct sw_resolved {
-    const struct sw_jobspec *js;  /* borrowed: must outlive this */
-    int near_region;              /* -1 = no latency circle */
-    int output_region;            /* -1 = none */
-    int *input_regions;           /* js->ninputs entries */
-    int ref_model;                /* catalog index runtimes refer to, -1 = none */
-    int wclass;                   /* workload class, -1 = FP16 ratio */
-    unsigned char *site_ok;       /* per site: passes the sovereignty lists */
-    unsigned char *model_ok;      /* per catalog model: acceptable */
-};
-
-/* Check every name in `js` against `net` and fill `out`. An unknown name
- * fails with its field path and the closest known name:
- * "near.region: unknown region \"guangzou\"; did you mean \"guangzhou\"?" */
-int sw_resolve(const struct sw_network *net, const struct sw_jobspec *js,
-               struct sw_resolved *out, sw_error_t *err);
-void sw_resolved_free(struct sw_resolved *r);
-
 /* The estimate for one placement. */
 struct sw_estimate {
+    double energy_pue_kwh;     /* energy x PUE (private: carbon = this x intensity) */
     size_t pool;
     int site, nclass;
     int model;                 /* catalog index, -1 = no accelerator */
@@ -79,6 +61,37 @@ struct sw_estimate {
     double data_moved_gb;
     double latency_ms;         /* from the latency-circle centre, 0 if none */
 };
+
+/* A job request with every name resolved to an index. */
+struct sw_resolved {
+    const struct sw_jobspec *js;  /* borrowed: must outlive this */
+    int near_region;              /* -1 = no latency circle */
+    int output_region;            /* -1 = none */
+    int *input_regions;           /* js->ninputs entries */
+    int ref_model;                /* catalog index runtimes refer to, -1 = none */
+    int wclass;                   /* workload class, -1 = FP16 ratio */
+    unsigned char *site_ok;       /* per site: passes the sovereignty lists */
+    unsigned char *model_ok;      /* per catalog model: acceptable */
+
+    /* Filled by sw_place: the pools that pass every filter for a unit of
+     * (cache_ntasks, cache_runtime, cache_walltime), with the parts of their
+     * estimates that do not depend on load, so that the tasks of one array
+     * are filtered once. Private to placement.c. */
+    struct sw_estimate *cache;
+    size_t ncache;
+    bool cache_valid;
+    int64_t cache_ntasks, cache_runtime, cache_walltime;
+    size_t cache_failed[SW_FILTER_NFILTERS];
+    double cache_nearest_ms;
+    int cache_nearest_site;
+};
+
+/* Check every name in `js` against `net` and fill `out`. An unknown name
+ * fails with its field path and the closest known name:
+ * "near.region: unknown region \"guangzou\"; did you mean \"guangzhou\"?" */
+int sw_resolve(const struct sw_network *net, const struct sw_jobspec *js,
+               struct sw_resolved *out, sw_error_t *err);
+void sw_resolved_free(struct sw_resolved *r);
 
 /* Estimated queue wait (s) in `pool` for a unit needing `need` for
  * `walltime_s` if submitted at `now`. */
@@ -101,8 +114,9 @@ struct sw_res sw_placer_pool_capacity(const struct sw_placer *p, size_t pool);
  * them; an array: 1) at `now`, whose expected runtime on the reference
  * model is `runtime_s` and walltime `walltime_s`. Fills *best. Returns 0,
  * or -1 with EINVAL when nothing satisfies the job or admission fails
- * (deadline, budget), with the reason in `err`. */
-int sw_place(struct sw_placer *p, const struct sw_resolved *r, int64_t ntasks, int64_t runtime_s,
+ * (deadline, budget), with the reason in `err`. `r` keeps the filtered
+ * pools between calls, so placing the tasks of one array filters once. */
+int sw_place(struct sw_placer *p, struct sw_resolved *r, int64_t ntasks, int64_t runtime_s,
              int64_t walltime_s, int64_t now, sw_wait_f wait, void *wait_arg,
              struct sw_estimate *best, sw_error_t *err);
 

@@ -94,12 +94,14 @@ static int parse_model(struct node_reader *rd, struct node_shape *n, sw_error_t 
     n->accel = sw_catalog_model(cat, name);
     if (n->accel >= 0)
         return 0;
+    char q[200];
+    sw__trace_quote(name, strlen(name), q, sizeof(q));
     int near = sw_closest_name(name, cat->models, cat->n, sizeof(cat->models[0]));
     if (near >= 0)
-        return sw__csv_fail(&rd->csv, col, err, "model \"%s\" is not in the accelerator "
-                            "catalog; did you mean \"%s\"?", name, cat->models[near].name);
-    return sw__csv_fail(&rd->csv, col, err, "model \"%s\" is not in the accelerator catalog "
-                        "(add it to the catalog first)", name);
+        return sw__csv_fail(&rd->csv, col, err, "\"%s\" is not in the accelerator "
+                            "catalog; did you mean \"%s\"?", q, cat->models[near].name);
+    return sw__csv_fail(&rd->csv, col, err, "\"%s\" is not in the accelerator catalog "
+                        "(the built-in catalog's models: docs/network.md)", q);
 }
 
 static int parse_node(struct node_reader *rd, struct node_shape *n, sw_error_t *err)

@@ -36,7 +36,8 @@ struct itp_reader {
     const struct sw_itp_options *o;
     struct sw__csv csv;
     struct sw__csv_col cols[ITP_NCOLS];
-    struct sw__gpu_builder b;
+    struct sw__gpu_builder *b;   /* jobs are appended here */
+    size_t base;                 /* jobs in b before this file */
     struct sw_gputrace_stats st;
     char tenant[SW_NAME_MAX];
 };
@@ -133,11 +134,11 @@ static int handle_row(struct itp_reader *rd, sw_error_t *err)
         rd->st.skipped_invalid++;
         return 0;
     }
-    struct sw_jobspec *js = sw__gpu_push(&rd->b);
+    struct sw_jobspec *js = sw__gpu_push(rd->b);
     if (!js)
-        return sw_errprintf(err, "%s: out of memory after %zu jobs", c->path, rd->b.w.n);
+        return sw_errprintf(err, "%s: out of memory after %zu jobs", c->path, rd->b->w.n);
     if (fill_job(rd, js, submit, duration, gpus, err) != 0) {
-        sw__gpu_pop(&rd->b);
+        sw__gpu_pop(rd->b);
         return -1;
     }
     rd->st.gangs += js->gang;
@@ -148,7 +149,7 @@ static int handle_row(struct itp_reader *rd, sw_error_t *err)
 static int read_rows(struct itp_reader *rd, sw_error_t *err)
 {
     int rc;
-    while ((rd->o->first == 0 || rd->b.w.n < rd->o->first) &&
+    while ((rd->o->first == 0 || rd->b->w.n - rd->base < rd->o->first) &&
            (rc = sw__csv_next(&rd->csv, err)) != 0) {
         if (rc < 0 || handle_row(rd, err) != 0)
             return -1;
@@ -156,12 +157,16 @@ static int read_rows(struct itp_reader *rd, sw_error_t *err)
     return 0;
 }
 
-int sw_itp_read(const char *path, const struct sw_itp_options *o, struct sw_workload *w,
-                sw_error_t *err)
+/* Read one file, appending its jobs to `b` and its counts to *st. On
+ * failure the jobs appended so far stay in `b` (the caller frees it). */
+static int itp_read_into(const char *path, const struct sw_itp_options *o,
+                         struct sw__gpu_builder *b, struct sw_gputrace_stats *st,
+                         sw_error_t *err)
 {
-    struct sw_itp_options defaults = sw_itp_defaults();
     struct itp_reader rd = {
-        .o = o ? o : &defaults,
+        .o = o,
+        .b = b,
+        .base = b->w.n,
         .cols = {
             [ITP_ID] = {"job_id", true, -1},
             [ITP_SUBMIT] = {"submission_time", true, -1},
@@ -169,23 +174,35 @@ int sw_itp_read(const char *path, const struct sw_itp_options *o, struct sw_work
             [ITP_GPUS] = {"num_gpu", true, -1},
         },
     };
-    memset(w, 0, sizeof(*w));
-    if (check_options(rd.o, err) != 0)
+    if (check_options(o, err) != 0)
         return -1;
-    sw__gpu_tenant(path, rd.o->tenant, rd.tenant);
+    sw__gpu_tenant(path, o->tenant, rd.tenant);
     if (sw__csv_open(&rd.csv, path, rd.cols, ITP_NCOLS, err) != 0)
         return -1;
     int rc = read_rows(&rd, err);
     sw__csv_close(&rd.csv);
-    if (rc != 0) {
-        sw_workload_free(&rd.b.w);
+    rd.st.kept = b->w.n - rd.base;
+    b->w.skipped += rd.st.skipped_invalid;
+    *st = rd.st;
+    return rc;
+}
+
+int sw_itp_read(const char *path, const struct sw_itp_options *o, struct sw_workload *w,
+                sw_error_t *err)
+{
+    struct sw_itp_options defaults = sw_itp_defaults();
+    struct sw__gpu_builder b = {0};
+    struct sw_gputrace_stats st;
+    if (!o)
+        o = &defaults;
+    memset(w, 0, sizeof(*w));
+    if (itp_read_into(path, o, &b, &st, err) != 0) {
+        sw_workload_free(&b.w);
         return -1;
     }
-    rd.b.w.skipped = rd.st.skipped_invalid;
-    rd.st.kept = rd.b.w.n;
-    if (rd.o->stats)
-        *rd.o->stats = rd.st;
-    *w = rd.b.w;
+    if (o->stats)
+        *o->stats = st;
+    *w = b.w;
     return 0;
 }
 
@@ -195,30 +212,6 @@ static void add_stats(struct sw_gputrace_stats *sum, const struct sw_gputrace_st
 {
     sum->rows += s->rows;
     sum->skipped_invalid += s->skipped_invalid;
-    sum->gangs += s->gangs;
-    for (size_t q = 0; q < 4; q++)
-        sum->qos[q] += s->qos[q];
-}
-
-/* Read one source with its origin and append it to `all`. */
-static int read_source(const struct sw_itp_source *src, const struct sw_itp_options *o,
-                       struct sw_workload *all, struct sw_gputrace_stats *sum, sw_error_t *err)
-{
-    struct sw_itp_options one = *o;
-    struct sw_gputrace_stats st;
-    struct sw_workload w;
-    if (src->origin)
-        sw__gpu_copy_name(one.origin, src->origin);
-    one.first = 0;
-    one.stats = &st;
-    if (sw_itp_read(src->path, &one, &w, err) != 0)
-        return -1;
-    if (sw_workload_append(all, &w) != 0) {
-        sw_workload_free(&w);
-        return sw_errprintf(err, "%s: out of memory", src->path);
-    }
-    add_stats(sum, &st);
-    return 0;
 }
 
 /* Keep the first n jobs (0 = all); ids become 1..n in order. */
@@ -233,8 +226,8 @@ static void keep_first(struct sw_workload *w, size_t first)
         w->jobs[i].id = i + 1;
 }
 
-/* The per-QoS counts of the jobs kept. */
-static void count_qos(const struct sw_workload *w, struct sw_gputrace_stats *st)
+/* The per-QoS and gang counts of the jobs kept. */
+static void count_kept(const struct sw_workload *w, struct sw_gputrace_stats *st)
 {
     memset(st->qos, 0, sizeof(st->qos));
     st->gangs = 0;
@@ -242,34 +235,50 @@ static void count_qos(const struct sw_workload *w, struct sw_gputrace_stats *st)
         st->qos[w->jobs[i].qos]++;
         st->gangs += w->jobs[i].gang;
     }
+    st->kept = w->n;
+}
+
+/* All sources into one builder (one array: no copies between files). */
+static int read_sources(const struct sw_itp_source *src, size_t n,
+                        const struct sw_itp_options *o, struct sw__gpu_builder *b,
+                        struct sw_gputrace_stats *sum, sw_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sw_itp_options one = *o;
+        struct sw_gputrace_stats st;
+        if (src[i].origin)
+            sw__gpu_copy_name(one.origin, src[i].origin);
+        one.first = 0;
+        if (itp_read_into(src[i].path, &one, b, &st, err) != 0)
+            return -1;
+        add_stats(sum, &st);
+    }
+    return 0;
 }
 
 int sw_itp_read_many(const struct sw_itp_source *src, size_t n, const struct sw_itp_options *o,
                      struct sw_workload *w, sw_error_t *err)
 {
     struct sw_itp_options defaults = sw_itp_defaults();
-    struct sw_workload all = {0};
+    struct sw__gpu_builder b = {0};
     struct sw_gputrace_stats sum = {0};
     if (!o)
         o = &defaults;
     memset(w, 0, sizeof(*w));
-    for (size_t i = 0; i < n; i++) {
-        if (read_source(&src[i], o, &all, &sum, err) != 0) {
-            sw_workload_free(&all);
-            return -1;
-        }
+    if (read_sources(src, n, o, &b, &sum, err) != 0) {
+        sw_workload_free(&b.w);
+        return -1;
     }
-    if (sw__gpu_sort_by_submit(&all) != 0) {
-        sw_workload_free(&all);
+    if (sw__gpu_sort_by_submit(&b.w) != 0) {
+        sw_workload_free(&b.w);
         errno = ENOMEM;
-        return sw_errprintf(err, "out of memory sorting %zu jobs", all.n);
+        return sw_errprintf(err, "out of memory sorting %zu jobs", b.w.n);
     }
-    keep_first(&all, o->first);
-    count_qos(&all, &sum);
-    sum.kept = all.n;
+    keep_first(&b.w, o->first);
+    count_kept(&b.w, &sum);
     if (o->stats)
         *o->stats = sum;
-    *w = all;
+    *w = b.w;
     return 0;
 }
 

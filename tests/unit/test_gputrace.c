@@ -672,10 +672,10 @@ static void test_alibaba_network_errors(void **state)
     const char *h = "sn,cpu_milli,memory_mib,gpu,model\n";
     char text[512];
     snprintf(text, sizeof(text), "%sn0,64000,262144,2,P100\nn1,64000,262144,2,V100M64\n", h);
-    expect_error(NODES, text, ":3: model: model \"V100M64\" is not in the accelerator catalog; "
+    expect_error(NODES, text, ":3: model: \"V100M64\" is not in the accelerator catalog; "
                  "did you mean \"V100M16\"?");
     snprintf(text, sizeof(text), "%sn0,64000,262144,2,Quantum9000\n", h);
-    expect_error(NODES, text, ":2: model: model \"Quantum9000\" is not in the accelerator "
+    expect_error(NODES, text, ":2: model: \"Quantum9000\" is not in the accelerator "
                  "catalog");
     snprintf(text, sizeof(text), "%sn0,64000,262144,2,\n", h);
     expect_error(NODES, text, ":2: model: empty");
@@ -694,14 +694,49 @@ static void test_alibaba_network_errors(void **state)
 
 static const char fuzz_alphabet[] = "0123456789,,,,\n\n-|.abLSBE \t\r\"\x00\xff";
 
-/* A header of the given kind, then random bytes biased toward CSV. */
-static size_t fuzz_text(char *buf, size_t cap, const char *header, unsigned *seed)
+/* Tokens a field may be made of: valid values of every column, edge cases. */
+static const char *const fuzz_tokens[] = {
+    "0", "1", "8", "460", "1000", "96000", "393216", "-1", "", "T4", "V100M16|V100M32",
+    "G2|", "LS", "BE", "Guaranteed", "Burstable", "Running", "999999999999999999999",
+    "3600", " 7 ", "x", "P100", "A10|T4|T4",
+};
+
+static size_t fuzz_put(char *buf, size_t len, size_t cap, const char *s, size_t n)
 {
-    size_t n = strlen(header);
-    memcpy(buf, header, n);
-    size_t len = n + (size_t)(rand_r(seed) % (int)(cap - n));
-    for (size_t i = n; i < len; i++)
-        buf[i] = fuzz_alphabet[rand_r(seed) % (int)(sizeof(fuzz_alphabet) - 1)];
+    if (n > cap - len)
+        n = cap - len;
+    memcpy(buf + len, s, n);
+    return len + n;
+}
+
+/* One row: mostly `ncols` fields of known tokens, sometimes a wrong count
+ * or random bytes. */
+static size_t fuzz_row(char *buf, size_t len, size_t cap, size_t ncols, unsigned *seed)
+{
+    size_t nf = rand_r(seed) % 8 == 0 ? (size_t)(rand_r(seed) % 12) : ncols;
+    for (size_t f = 0; f < nf; f++) {
+        if (f > 0)
+            len = fuzz_put(buf, len, cap, ",", 1);
+        if (rand_r(seed) % 10 == 0) {
+            char c = fuzz_alphabet[rand_r(seed) % (int)(sizeof(fuzz_alphabet) - 1)];
+            len = fuzz_put(buf, len, cap, &c, 1);
+        } else {
+            const char *t = fuzz_tokens[rand_r(seed) % (int)(sizeof(fuzz_tokens) /
+                                                             sizeof(fuzz_tokens[0]))];
+            len = fuzz_put(buf, len, cap, t, strlen(t));
+        }
+    }
+    return fuzz_put(buf, len, cap, "\n", 1);
+}
+
+/* A header of the given kind (or none), then rows biased toward CSV. */
+static size_t fuzz_text(char *buf, size_t cap, const char *header, size_t ncols,
+                        unsigned *seed)
+{
+    size_t len = fuzz_put(buf, 0, cap, header, strlen(header));
+    size_t rows = (size_t)(rand_r(seed) % 6);
+    for (size_t r = 0; r < rows; r++)
+        len = fuzz_row(buf, len, cap, ncols, seed);
     return len;
 }
 
@@ -742,12 +777,13 @@ static void test_random_bytes(void **state)
          "deletion_time,scheduled_time\n"),
         "sn,cpu_milli,memory_mib,gpu,model\n",
     };
-    char buf[600];
+    static const size_t ncols[] = {4, 11, 5};
+    char buf[2048];
     unsigned seed = 12345;
-    for (int round = 0; round < 600; round++) {
+    for (int round = 0; round < 1500; round++) {
         enum which kind = (enum which)(round % 3);
-        const char *h = round % 7 == 0 ? "" : headers[kind];
-        size_t len = fuzz_text(buf, sizeof(buf), h, &seed);
+        const char *h = round % 17 == 0 ? "" : headers[kind];
+        size_t len = fuzz_text(buf, sizeof(buf), h, ncols[kind], &seed);
         fuzz_one(kind, buf, len);
     }
 }

@@ -517,6 +517,12 @@ static void test_durations(void **state)
     assert_int_equal(sw_duration_parse("40000d", &v, &err), -1);
     assert_int_equal(errno, ERANGE);
     assert_string_equal(err.text, "\"40000d\" is too long (at most 100 years)");
+    assert_int_equal(sw_duration_parse("99999999999999999999", &v, &err), -1);
+    assert_string_equal(err.text, "\"99999999999999999999\" is too long (at most 100 years)");
+    assert_int_equal(sw_duration_parse("99999999999-00", &v, &err), -1);
+    assert_string_equal(err.text, "\"99999999999-00\" is too long (at most 100 years)");
+    assert_int_equal(sw_duration_parse("9223372036854775807s", &v, &err), -1);
+    assert_int_equal(errno, ERANGE);
     assert_int_equal(sw_duration_parse("0.5s", &v, &err), -1);
     assert_string_equal(err.text, "\"0.5s\" is not a whole number of seconds");
     assert_int_equal(sw_duration_parse(NULL, &v, NULL), -1);
