@@ -249,6 +249,36 @@ static void deadline_and_budget_admission(void **state)
                                   "costs 7574 fen at gz-ai");
 }
 
+/* A workload class's measured throughputs replace the FP16 ratio: with
+ * P100 at 0.5 of a V100 a 1000 s V100 job takes 2000 s on a P100; by FP16
+ * TFLOPS (125 vs 18.7) it would take ceil(1000 x 125 / 18.7) = 6685 s. */
+static void workload_class_throughput(void **state)
+{
+    (void)state;
+    const char *net_json =
+        "{\"regions\":[\"r\"],\"throughput\":{\"resnet\":{\"V100\":1.0,\"P100\":0.5}},"
+        "\"sites\":[{\"name\":\"s\",\"region\":\"r\",\"provider\":\"p\",\"kind\":\"ai\","
+        "\"pue\":1.2,\"carbon_g_per_kwh\":400,\"backend\":\"local\",\"node_classes\":[{\"name\":"
+        "\"p100\",\"count\":1,\"cores\":16,\"mem_gib\":64,\"accelerators\":{\"model\":\"P100\","
+        "\"per_node\":4},\"price\":{\"accel_hour_fen\":100}}]}]}";
+    struct fixture f;
+    sw_error_t err = {{0}};
+    if (sw_network_parse(net_json, strlen(net_json), "t", &f.net, &err) != 0)
+        fail_msg("%s", err.text);
+    f.placer = sw_placer_create(&f.net);
+    struct sw_estimate e;
+    assert_int_equal(place(&f, "{\"name\":\"x\",\"command\":[\"/bin/true\"],\"resources\":{"
+                               "\"gpus\":{\"count\":1,\"model\":\"V100\",\"equivalent\":true,"
+                               "\"workload_class\":\"resnet\"}},\"walltime\":1000}", &e, &err), 0);
+    assert_int_equal(e.runtime_s, 2000);
+    assert_int_equal(place(&f, "{\"name\":\"x\",\"command\":[\"/bin/true\"],\"resources\":{"
+                               "\"gpus\":{\"count\":1,\"model\":\"V100\",\"equivalent\":true}},"
+                               "\"walltime\":1000}", &e, &err), 0);
+    assert_int_equal(e.runtime_s, 6685);
+    sw_placer_destroy(f.placer);
+    sw_network_free(&f.net);
+}
+
 /* ---- through the network simulator --------------------------------------- */
 
 static void run_net(struct fixture *f, const char *jsonl_lines[], size_t n,
@@ -331,6 +361,7 @@ int main(void)
         cmocka_unit_test(gang_too_big_is_rejected_with_reason),
         cmocka_unit_test(rejection_reasons),
         cmocka_unit_test(deadline_and_budget_admission),
+        cmocka_unit_test(workload_class_throughput),
         cmocka_unit_test(array_spreads_gang_stays_together),
         cmocka_unit_test(realtime_preempts_spot),
     };
