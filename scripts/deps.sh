@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
           libjansson-dev zlib1g-dev libcmocka-dev
+          libsqlite3-dev libmicrohttpd-dev libsodium-dev
+          prometheus
           python3 gzip)
 
 missing=()

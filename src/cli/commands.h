@@ -10,5 +10,6 @@
 #define SW_EXIT_USAGE 2
 
 int sw_cmd_sim(int argc, char **argv);
+int sw_cmd_server(int argc, char **argv);
 
 #endif

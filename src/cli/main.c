@@ -5,10 +5,8 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "util/version.h"
 
-#ifndef SW_VERSION
-#define SW_VERSION "0.1.0"
-#endif
 
 struct command {
     const char *name;
@@ -17,6 +15,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"server", sw_cmd_server, "run the controller: HTTP/JSON API, durable state, scheduling"},
     {"sim", sw_cmd_sim, "replay a workload trace through the scheduler and report metrics"},
 };
 
@@ -75,7 +74,7 @@ int main(int argc, char **argv)
         return finish(SW_EXIT_OK);
     }
     if (!strcmp(name, "version") || !strcmp(name, "--version")) {
-        printf("suanwang %s\n", SW_VERSION);
+        printf("suanwang %s\n", SW_VERSION_STRING);
         return finish(SW_EXIT_OK);
     }
     const struct command *c = find_command(name);

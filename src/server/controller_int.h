@@ -1,0 +1,185 @@
+/* controller_int.h — the controller's internals, shared by controller.c
+ * (start, recovery, scheduling thread), ctl_jobs.c (submit, cancel, job
+ * views) and api*.c (HTTP handlers). Everything here is guarded by
+ * c->lock unless a comment says otherwise.
+ */
+#ifndef SW_SERVER_CONTROLLER_INT_H
+#define SW_SERVER_CONTROLLER_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/jobspec.h"
+#include "core/lifecycle.h"
+#include "core/network.h"
+#include "core/placement.h"
+#include "core/sched.h"
+#include "server/auth.h"
+#include "server/controller.h"
+#include "server/http.h"
+#include "server/prom.h"
+#include "store/store.h"
+
+#define CTL_NO_POOL ((size_t)-1)
+
+/* One unit of a job: a gang (all tasks) or one task of an array. */
+struct ctl_unit {
+    struct sw_job core;       /* first: the scheduler hands back &core */
+    struct ctl_job *job;
+    int64_t task;             /* task index, -1 for a gang */
+    int64_t ntasks;
+    uint32_t attempt;         /* 1, 2, … */
+    enum sw_state state;
+    size_t pool;              /* CTL_NO_POOL until placed */
+    int site, nclass, model;  /* -1 until placed */
+    int64_t est_start;        /* estimated start (Unix s) when placed */
+    int64_t state_ms;         /* time of the last transition */
+};
+
+struct ctl_event {
+    uint64_t seq;
+    int64_t task;
+    uint32_t attempt;
+    enum sw_state state;
+    int64_t time_ms;
+    char *detail;             /* JSON text or NULL */
+};
+
+struct ctl_job {
+    uint64_t id;
+    char tenant[SW_STORE_NAME_MAX];
+    char idem[SW_STORE_KEY_MAX];
+    int64_t submit_ms;
+    char *spec_json;          /* normalized, as stored */
+    struct sw_jobspec spec;
+    struct sw_resolved res;   /* resolved against the network (valid: resolved) */
+    bool resolved;
+    struct ctl_unit *units;
+    size_t nunits;
+    bool queued_for_placement;
+    struct ctl_event *events;
+    size_t nevents, events_cap;
+    char why[512];            /* why a unit is not placed, "" if nothing to say */
+};
+
+struct ctl_metrics {
+    struct sw_prom_metric *submitted;     /* counter: jobs submitted */
+    struct sw_prom_metric *placements;    /* counter: units placed */
+    struct sw_prom_metric *pass_seconds;  /* histogram: scheduling pass latency */
+    struct sw_prom_metric *http_seconds;  /* histogram{method,route,code} */
+    struct sw_prom_metric *queue_depth;   /* gauge: pending units */
+    struct sw_prom_metric *jobs_by_state; /* gauge{state} */
+    struct sw_prom_metric *pflops_in_use; /* gauge{site} */
+    struct sw_prom_metric *pflops_cap;    /* gauge{site} */
+    struct sw_prom_metric *store_commits; /* counter */
+    struct sw_prom_metric *store_writes;  /* counter */
+};
+
+struct sw_controller {
+    struct sw_controller_config cfg;
+    char data_dir[4096];
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t sched_thread;
+    bool sched_started;
+    bool stopping;
+
+    struct sw_store *store;   /* thread-safe on its own: call it without c->lock */
+    struct sw_http *http;
+    struct sw_prom *prom;     /* thread-safe on its own */
+    struct ctl_metrics m;
+
+    struct sw_network net;
+    struct sw_placer *placer;
+    struct sw_sched **pools;
+    size_t npools;
+
+    struct ctl_job **jobs;    /* sorted by id */
+    size_t njobs, jobs_cap;
+    struct ctl_job **toplace; /* jobs with units waiting to be placed, FIFO */
+    size_t ntoplace, toplace_cap;
+
+    struct sw_store_tenant *tenants;
+    size_t ntenants;
+    struct sw_store_token *tokens;
+    size_t ntokens;
+};
+
+/* Wall-clock time for the shell around the core. */
+int64_t ctl_now_ms(void);
+
+/* ---- jobs (ctl_jobs.c) ---- */
+
+/* Find a job by id (NULL if none). */
+struct ctl_job *ctl_job_find(struct sw_controller *c, uint64_t id);
+
+/* A new in-memory job from its stored form; parses spec_json. NULL with a
+ * message on a bad spec. */
+struct ctl_job *ctl_job_new(const struct sw_store_job *sj, sw_error_t *err);
+void ctl_job_free(struct ctl_job *j);
+
+/* Insert in id order. Returns 0 or -1 (ENOMEM). */
+int ctl_job_insert(struct sw_controller *c, struct ctl_job *j);
+
+/* Queue a job for placement and wake the scheduler. */
+int ctl_queue_placement(struct sw_controller *c, struct ctl_job *j);
+
+/* Record a transition of unit u in memory (checked against the lifecycle
+ * table) and append it to `out` for the store. Returns 0, or -1 if the
+ * transition is not allowed (nothing changes). */
+struct ctl_pending_events {
+    struct sw_store_event *ev;
+    char **details;
+    size_t n, cap;
+};
+int ctl_transition(struct sw_controller *c, struct ctl_unit *u, enum sw_state to,
+                   const char *detail, int64_t now_ms, struct ctl_pending_events *out);
+/* Write collected events durably (call without c->lock), then free them. */
+int ctl_flush_events(struct sw_controller *c, struct ctl_pending_events *pe, sw_error_t *err);
+void ctl_pending_free(struct ctl_pending_events *pe);
+
+/* Append an event to the job's in-memory history (detail is copied).
+ * Returns 0 or -1 (ENOMEM). */
+int ctl_job_add_event(struct ctl_job *j, const struct ctl_event *e);
+
+/* The job's state from its units. */
+enum sw_state ctl_job_state(const struct ctl_job *j);
+
+/* JSON views: a summary (lists) or everything (GET /v1/jobs/{id}). */
+json_t *ctl_job_summary_json(struct sw_controller *c, const struct ctl_job *j);
+json_t *ctl_job_detail_json(struct sw_controller *c, const struct ctl_job *j);
+
+/* Admission: can the job run anywhere in this network, and meet its
+ * deadline and budget? Returns 0, or -1 with the reason. Holds c->lock. */
+int ctl_admit(struct sw_controller *c, const struct sw_jobspec *js, sw_error_t *err);
+
+/* Cancel every live unit of `j`: frees their capacity; events into pe. */
+void ctl_cancel_job(struct sw_controller *c, struct ctl_job *j, int64_t now_ms,
+                    struct ctl_pending_events *pe);
+
+/* ---- auth (controller.c) ---- */
+int ctl_auth(void *ctx, const char *token, struct sw_principal *out);
+/* Create a token for tenant/role/site; writes the token text (shown once). */
+int ctl_create_token(struct sw_controller *c, const char *tenant, enum sw_role role,
+                     const char *site, const char *label, char token[SW_TOKEN_TEXT_MAX],
+                     uint64_t *id, sw_error_t *err);
+const struct sw_store_tenant *ctl_tenant_find(struct sw_controller *c, const char *name);
+
+/* ---- the API (api.c, api_admin.c) ---- */
+/* Parse the request body as JSON; on failure sets a 400 response, NULL. */
+json_t *api_body_json(const struct sw_http_request *req, struct sw_http_response *res);
+void api_tenants_create(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_tenants_list(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_tokens_create(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_tokens_list(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_tokens_revoke(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+extern const struct sw_route sw__api_routes[];
+extern const size_t sw__api_nroutes;
+void ctl_observe_request(void *ctx, const char *route, const char *method, int status,
+                         double seconds);
+
+#endif

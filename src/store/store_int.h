@@ -1,0 +1,85 @@
+/* store_int.h — internals of the durable store, shared by the generic front
+ * (store.c) and its backends (store_sqlite.c now; a PostgreSQL backend
+ * later). Callers use store.h only.
+ *
+ * The front owns everything that does not depend on the database: argument
+ * checks, the queue of write requests, the writer thread and its group
+ * commit, and the counters. A backend supplies, through struct
+ * sw_store_ops, one connection for the writer with a transaction and
+ * savepoints, the five writes, and the load.
+ *
+ * Threads: open and close run in the thread that opens or closes the store.
+ * Between them, every transaction and write op is called from the writer
+ * thread only, one at a time, and always inside begin() … commit() or
+ * rollback() and inside savepoint() … release() or rollback_to(). load() may
+ * be called from any thread at any time, also while the writer works: the
+ * backend uses a separate connection for it and serializes loads itself.
+ *
+ * Errors: every op returns 0, or -1 with errno set and a message in err.
+ * Messages about the database name its location and the driver's reason;
+ * messages about a rejected request (a taken name, an unknown tenant) name
+ * the record instead, since callers may show them to clients.
+ */
+#ifndef SW_STORE_STORE_INT_H
+#define SW_STORE_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* The most write calls the writer runs in one transaction. */
+#define SW_STORE_BATCH_MAX 4096
+
+struct sw_store_ops {
+    const char *name; /* "sqlite" */
+
+    /* Open (creating and migrating if needed) the database for the store in
+     * directory `dir`. Returns the backend's handle, or NULL. */
+    void *(*open)(const char *dir, sw_error_t *err);
+    /* Finalize everything and close. Accepts NULL; keeps errno. */
+    void (*close)(void *be);
+
+    /* The writer's transaction. begin() starts one that may write (taking
+     * the write lock, waiting a while for it); commit() returns 0 only once
+     * the transaction is durable. rollback() ends a transaction after a
+     * failure and does nothing when none is open. */
+    int (*begin)(void *be, sw_error_t *err);
+    int (*commit)(void *be, sw_error_t *err);
+    void (*rollback)(void *be);
+
+    /* One savepoint around each write call. rollback_to() undoes the call's
+     * changes and ends the savepoint; it fails when the transaction itself
+     * is gone (the database aborted it), and then the whole batch fails. */
+    int (*savepoint)(void *be, sw_error_t *err);
+    int (*release)(void *be, sw_error_t *err);
+    int (*rollback_to)(void *be, sw_error_t *err);
+
+    /* The writes (see store.h), inside a savepoint. Results go to the
+     * arrays given (n entries each), never into the caller's records, so
+     * that a call rolled back later leaves no trace. A job whose (tenant,
+     * key) exists, also earlier in the same transaction, gets that id and
+     * existed[i] = true. */
+    int (*create_jobs)(void *be, const struct sw_store_job *jobs, size_t n, uint64_t *ids,
+                       bool *existed, sw_error_t *err);
+    int (*add_events)(void *be, const struct sw_store_event *ev, size_t n, uint64_t *seqs,
+                      sw_error_t *err);
+    int (*put_tenant)(void *be, const struct sw_store_tenant *t, sw_error_t *err);
+    int (*put_token)(void *be, const struct sw_store_token *t, uint64_t *id, sw_error_t *err);
+    int (*revoke_token)(void *be, uint64_t id, sw_error_t *err);
+
+    /* Stream everything committed, from one consistent snapshot, in the
+     * order store.h gives. */
+    int (*load)(void *be, const struct sw_store_loader *l, void *arg, sw_error_t *err);
+};
+
+extern const struct sw_store_ops sw_store__sqlite_ops;
+
+/* Test hooks. While held, the writer leaves the queue alone, so that a test
+ * can line up several calls for one batch; sw_store__queued() counts the
+ * calls waiting in the queue. */
+void sw_store__hold(struct sw_store *st, bool hold);
+size_t sw_store__queued(struct sw_store *st);
+
+#endif
