@@ -20,7 +20,7 @@ run_suite() { # name, cmake options...
   (cd "$dir" && ctest --output-on-failure -j "$jobs")
 }
 
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite build -DCMAKE_BUILD_TYPE=Release
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSW_SANITIZE=ON
 echo "== all tests passed (optimized and ASan+UBSan builds)"

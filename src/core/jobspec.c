@@ -325,11 +325,11 @@ static int64_t unit_bytes(const char *u)
         {"TIB", (int64_t)1 << 40},
         {"PIB", (int64_t)1 << 50},
     };
-    char up[4];
-    size_t n = strlen(u);
+    char up[8] = {0};
+    size_t n = strnlen(u, 4);
     if (n == 0 || n > 3)
         return 0;
-    for (size_t i = 0; i <= n; i++)
+    for (size_t i = 0; i < n; i++)
         up[i] = (u[i] >= 'a' && u[i] <= 'z') ? (char)(u[i] - 'a' + 'A') : u[i];
     for (size_t i = 0; i < NELEM(units); i++)
         if (strcmp(up, units[i].name) == 0)
@@ -337,7 +337,6 @@ static int64_t unit_bytes(const char *u)
     return 0;
 }
 
-/* ceil((ip + frac/scale) * unit / 10^6), or -1 when above SW_SIZE_MAX_MB. */
 /* ceil((ip + frac/scale) * unit / 10^6), or -1 when above SW_SIZE_MAX_MB.
  * Exact in 64 bits: with unit = q * scale + r, the bytes are
  * ip * unit + frac * q + (frac * r) / scale, where frac * q < unit and

@@ -311,7 +311,7 @@ static void api_jobs_get(void *ctx, const struct sw_http_request *req,
                          struct sw_http_response *res)
 {
     struct sw_controller *c = ctx;
-    uint64_t id;
+    uint64_t id = 0;
     if (parse_job_id(req, res, &id) < 0)
         return;
     pthread_mutex_lock(&c->lock);
@@ -328,7 +328,7 @@ static void api_jobs_cancel(void *ctx, const struct sw_http_request *req,
                             struct sw_http_response *res)
 {
     struct sw_controller *c = ctx;
-    uint64_t id;
+    uint64_t id = 0;
     if (parse_job_id(req, res, &id) < 0)
         return;
     struct ctl_pending_events pe = {0};

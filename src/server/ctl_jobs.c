@@ -37,9 +37,10 @@ struct ctl_job *ctl_job_new(const struct sw_store_job *sj, sw_error_t *err)
     j->nunits = j->spec.gang ? 1 : (size_t)j->spec.tasks;
     j->units = calloc(j->nunits, sizeof(*j->units));
     if (!j->units) {
+        size_t n = j->nunits;
         ctl_job_free(j);
         errno = ENOMEM;
-        sw_errprintf(err, "out of memory for %zu tasks", j->nunits);
+        sw_errprintf(err, "out of memory for %zu tasks", n);
         return NULL;
     }
     for (size_t i = 0; i < j->nunits; i++) {
