@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
           libjansson-dev zlib1g-dev libcmocka-dev
-          libsqlite3-dev libmicrohttpd-dev libsodium-dev
+          libsqlite3-dev libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev
           prometheus
           python3 gzip)
 

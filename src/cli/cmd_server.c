@@ -25,19 +25,22 @@ static void server_usage(FILE *f)
         "  --data DIR           state directory (created if missing)\n"
         "  --network NET.json   the compute network (default: this machine as one site)\n"
         "  --policy NAME        per node class: fcfs | sjf | easy | conservative (easy)\n"
+        "  --heartbeat-timeout S  an agent silent this long has its work marked lost and\n"
+        "                       retried elsewhere (default 30)\n"
         "  --quiet              no start-up lines\n"
         "  -h, --help           this help\n");
 }
 
 int sw_cmd_server(int argc, char **argv)
 {
-    enum { O_LISTEN = 256, O_DATA, O_NETWORK, O_POLICY, O_QUIET };
+    enum { O_LISTEN = 256, O_DATA, O_NETWORK, O_POLICY, O_QUIET, O_HBT };
     static const struct option opts[] = {
         {"listen", required_argument, NULL, O_LISTEN},
         {"data", required_argument, NULL, O_DATA},
         {"network", required_argument, NULL, O_NETWORK},
         {"policy", required_argument, NULL, O_POLICY},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"heartbeat-timeout", required_argument, NULL, O_HBT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -53,6 +56,13 @@ int sw_cmd_server(int argc, char **argv)
         case O_DATA: cfg.data_dir = optarg; break;
         case O_NETWORK: cfg.network = optarg; break;
         case O_QUIET: cfg.quiet = true; break;
+        case O_HBT:
+            if (sw_parse_i64(optarg, 1, 86400, &cfg.heartbeat_timeout_s, "--heartbeat-timeout",
+                             &err) < 0) {
+                fprintf(stderr, "suanwang server: %s\n", err.text);
+                return SW_EXIT_USAGE;
+            }
+            break;
         case O_POLICY:
             if (sw_sched_parse_policy(optarg, &cfg.policy, &order, &err) < 0) {
                 fprintf(stderr, "suanwang server: %s\n", err.text);

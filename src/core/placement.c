@@ -20,6 +20,8 @@ struct sw_placer {
     int *nclass;             /* per pool */
     struct sw_res *capacity; /* per pool */
     struct sw_estimate *cand;/* scratch: feasible candidates (admission) */
+    unsigned char *site_down;/* per site: out of service */
+    uint64_t generation;     /* bumped when a site goes down or up */
     int64_t *completion;     /* scratch, per cached candidate */
     double *carbon;          /* scratch, per cached candidate */
 };
@@ -27,6 +29,7 @@ struct sw_placer {
 const char *sw_filter_name(enum sw_filter f)
 {
     static const char *const names[SW_FILTER_NFILTERS] = {
+        [SW_FILTER_SITE_DOWN] = "sites in service",
         [SW_FILTER_SOVEREIGNTY] = "allowed regions, sites and providers",
         [SW_FILTER_ACCEL] = "accelerator model",
         [SW_FILTER_NODE] = "resources per node",
@@ -272,7 +275,9 @@ struct sw_placer *sw_placer_create(const struct sw_network *net)
     p->cand = calloc(n, sizeof(*p->cand));
     p->completion = calloc(n, sizeof(*p->completion));
     p->carbon = calloc(n, sizeof(*p->carbon));
-    if (!p->site || !p->nclass || !p->capacity || !p->cand || !p->completion || !p->carbon) {
+    p->site_down = calloc(net->nsites ? net->nsites : 1, 1);
+    if (!p->site || !p->nclass || !p->capacity || !p->cand || !p->completion || !p->carbon ||
+        !p->site_down) {
         sw_placer_destroy(p);
         return NULL;
     }
@@ -298,8 +303,17 @@ void sw_placer_destroy(struct sw_placer *p)
     free(p->cand);
     free(p->completion);
     free(p->carbon);
+    free(p->site_down);
     free(p);
     errno = saved;
+}
+
+void sw_placer_site_enabled(struct sw_placer *p, int site, bool enabled)
+{
+    if (site < 0 || (size_t)site >= p->net->nsites || p->site_down[site] == !enabled)
+        return;
+    p->site_down[site] = !enabled;
+    p->generation++;
 }
 
 size_t sw_placer_npools(const struct sw_placer *p)
@@ -406,6 +420,8 @@ static enum sw_filter pool_filter(const struct sw_placer *p, const struct sw_res
     e->site = p->site[pool];
     e->nclass = p->nclass[pool];
     e->model = nc->accel;
+    if (p->site_down[e->site])
+        return SW_FILTER_SITE_DOWN;
     if (!r->site_ok[e->site])
         return SW_FILTER_SOVEREIGNTY;
     e->devices_milli = devices_on(net, r, nc->accel);
@@ -577,6 +593,7 @@ static int fill_cache(struct sw_placer *p, struct sw_resolved *r, int64_t ntasks
         r->ncache++;
     }
     r->cache_valid = true;
+    r->cache_generation = p->generation;
     r->cache_ntasks = ntasks;
     r->cache_runtime = runtime_s;
     r->cache_walltime = walltime_s;
@@ -657,8 +674,8 @@ int sw_place(struct sw_placer *p, struct sw_resolved *r, int64_t ntasks, int64_t
              int64_t walltime_s, int64_t now, sw_wait_f wait, void *wait_arg,
              struct sw_estimate *best, sw_error_t *err)
 {
-    if (!r->cache_valid || r->cache_ntasks != ntasks || r->cache_runtime != runtime_s ||
-        r->cache_walltime != walltime_s) {
+    if (!r->cache_valid || r->cache_generation != p->generation || r->cache_ntasks != ntasks ||
+        r->cache_runtime != runtime_s || r->cache_walltime != walltime_s) {
         if (fill_cache(p, r, ntasks, runtime_s, walltime_s) < 0) {
             errno = ENOMEM;
             return sw_errprintf(err, "out of memory placing job %llu",

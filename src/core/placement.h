@@ -31,7 +31,8 @@
 
 /* Filters, in the order they are applied. */
 enum sw_filter {
-    SW_FILTER_SOVEREIGNTY = 0, /* allowed / forbidden regions, sites, providers */
+    SW_FILTER_SITE_DOWN = 0,   /* the site is out of service (its agent is down) */
+    SW_FILTER_SOVEREIGNTY,     /* allowed / forbidden regions, sites, providers */
     SW_FILTER_ACCEL,           /* accelerator model, class or equivalent */
     SW_FILTER_NODE,            /* one task does not fit on one node */
     SW_FILTER_CAPACITY,        /* the job is larger than the whole node class */
@@ -80,6 +81,7 @@ struct sw_resolved {
     struct sw_estimate *cache;
     size_t ncache;
     bool cache_valid;
+    uint64_t cache_generation;
     int64_t cache_ntasks, cache_runtime, cache_walltime;
     size_t cache_failed[SW_FILTER_NFILTERS];
     double cache_nearest_ms;
@@ -107,6 +109,11 @@ void sw_placer_destroy(struct sw_placer *p);
 size_t sw_placer_npools(const struct sw_placer *p);
 /* Site and node class of a pool. */
 void sw_placer_pool(const struct sw_placer *p, size_t pool, int *site, int *nclass);
+/* Take a site out of service, or back (default: in service). Jobs already
+ * resolved must be re-filtered: their caches are invalidated by the next
+ * sw_place() through the placer's generation number. */
+void sw_placer_site_enabled(struct sw_placer *p, int site, bool enabled);
+
 /* Capacity vector of a pool (cores, memory, milli-accelerators). */
 struct sw_res sw_placer_pool_capacity(const struct sw_placer *p, size_t pool);
 

@@ -48,6 +48,17 @@ static int cons_on_submit(struct sw_sched *s, struct sw_job *j, int64_t now)
     return cons_place(s, j, now);
 }
 
+static int cons_on_adopt(struct sw_sched *s, struct sw_job *j, int64_t now)
+{
+    sw_profile_advance(&s->profile, now);
+    /* it may not fit the plan (it was running before we knew): the plan
+     * is redone around it */
+    if (sw_profile_reserve(&s->profile, now, now + j->estimate, &j->need) < 0)
+        return -1;
+    s->profile_dirty = true;
+    return 0;
+}
+
 static void cons_on_complete(struct sw_sched *s, struct sw_job *j, int64_t now)
 {
     sw_profile_advance(&s->profile, now);
@@ -113,6 +124,7 @@ const struct sw_policy_ops sw__policy_conservative = {
     .init = cons_init,
     .fini = cons_fini,
     .on_submit = cons_on_submit,
+    .on_adopt = cons_on_adopt,
     .on_complete = cons_on_complete,
     .on_cancel = cons_on_cancel,
     .pass = cons_pass,

@@ -314,6 +314,32 @@ out_nomem:
     return sw_errprintf(err, "out of memory queueing job %llu", (unsigned long long)j->id);
 }
 
+int sw_sched_adopt(struct sw_sched *s, struct sw_job *j, int64_t now, sw_error_t *err)
+{
+    if (validate_job(s, j, err) < 0)
+        return -1;
+    size_t total = sw_jobset_len(&s->queue) + sw_jobset_len(&s->running) + 1;
+    if (s->running.cap < 2 * total + 2 && sw_jobset_reserve(&s->running, total * 2) < 0) {
+        errno = ENOMEM;
+        return sw_errprintf(err, "out of memory adopting job %llu", (unsigned long long)j->id);
+    }
+    j->seq = s->next_seq++;
+    j->state = SW_JOB_RUNNING;
+    j->start = now;
+    j->reserved = j->first_reserved = -1;
+    (void)sw_jobset_insert(&s->running, j); /* room reserved above */
+    sw_res_add(&s->used, &j->need);
+    s->easy_valid = false;
+    if (s->ops->on_adopt && s->ops->on_adopt(s, j, now) < 0) {
+        sw_jobset_remove(&s->running, j);
+        sw_res_sub(&s->used, &j->need);
+        j->state = SW_JOB_NEW;
+        errno = ENOMEM;
+        return sw_errprintf(err, "out of memory adopting job %llu", (unsigned long long)j->id);
+    }
+    return 0;
+}
+
 int sw_sched_complete(struct sw_sched *s, struct sw_job *j, int64_t now)
 {
     if (j->state != SW_JOB_RUNNING || sw_jobset_remove(&s->running, j) < 0) {

@@ -90,6 +90,12 @@ void sw_sched_destroy(struct sw_sched *s);
  * <= 0) with EINVAL and a message. */
 int sw_sched_submit(struct sw_sched *s, struct sw_job *job, int64_t now, sw_error_t *err);
 
+/* Take in a job that is already running elsewhere's say-so (after a
+ * controller restart, agents still run their tasks): it holds its
+ * resources from `now` until now + estimate. Returns 0, or -1 with EINVAL
+ * and a message (validation as for submit; or it does not fit now). */
+int sw_sched_adopt(struct sw_sched *s, struct sw_job *job, int64_t now, sw_error_t *err);
+
 /* A running job ended at `now` (at or before its estimated end). Returns 0,
  * or -1 with EINVAL if it is not running here. */
 int sw_sched_complete(struct sw_sched *s, struct sw_job *job, int64_t now);

@@ -18,6 +18,8 @@ struct sw_policy_ops {
     void (*fini)(struct sw_sched *s);
     /* job was just inserted in the queue; on failure it is taken out again */
     int (*on_submit)(struct sw_sched *s, struct sw_job *j, int64_t now);
+    /* job was just put straight into the running set (sw_sched_adopt) */
+    int (*on_adopt)(struct sw_sched *s, struct sw_job *j, int64_t now);
     /* job was just taken out of the running set */
     void (*on_complete)(struct sw_sched *s, struct sw_job *j, int64_t now);
     /* job was just taken out of the queue */

@@ -241,10 +241,8 @@ static void api_jobs_submit(void *ctx, const struct sw_http_request *req,
             sw_http_json(res, replay ? 200 : 201,
                          json_pack("{s:I}", "id", (json_int_t)s.rows[0].id));
         }
-        if (replay) {
-            res->header_name = "Idempotent-Replayed";
-            snprintf(res->header_value, sizeof(res->header_value), "true");
-        }
+        if (replay)
+            sw_http_header_add(res, "Idempotent-Replayed", "true");
     }
     json_decref(list);
     submit_free(&s);
@@ -473,6 +471,7 @@ static void api_metrics(void *ctx, const struct sw_http_request *req,
 
 #define USERS (SW_ROLE_BIT(SW_ROLE_ADMIN) | SW_ROLE_BIT(SW_ROLE_CONSUMER))
 #define ADMIN SW_ROLE_BIT(SW_ROLE_ADMIN)
+#define AGENT SW_ROLE_BIT(SW_ROLE_AGENT)
 
 const struct sw_route sw__api_routes[] = {
     {"POST", "/v1/jobs", api_jobs_submit, USERS},
@@ -486,6 +485,12 @@ const struct sw_route sw__api_routes[] = {
     {"POST", "/v1/tokens", api_tokens_create, ADMIN},
     {"GET", "/v1/tokens", api_tokens_list, ADMIN},
     {"DELETE", "/v1/tokens/{id}", api_tokens_revoke, ADMIN},
+    {"GET", "/v1/jobs/{id}/logs", api_jobs_logs, USERS},
+    {"POST", "/v1/agent/register", api_agent_register, AGENT},
+    {"POST", "/v1/agent/heartbeat", api_agent_heartbeat, AGENT},
+    {"GET", "/v1/agent/assignments", api_agent_assignments, AGENT},
+    {"POST", "/v1/agent/events", api_agent_events, AGENT},
+    {"POST", "/v1/agent/logs", api_agent_logs, AGENT},
     {"GET", "/healthz", api_healthz, 0},
     {"GET", "/metrics", api_metrics, 0},
 };

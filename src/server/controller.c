@@ -229,6 +229,42 @@ static int load_job(void *arg, const struct sw_store_job *sj)
     return 0;
 }
 
+/* The pool of a site/node class by name, or CTL_NO_POOL. */
+static size_t pool_of(struct sw_controller *c, const char *site, const char *nclass)
+{
+    for (size_t p = 0; p < c->npools; p++) {
+        int s, n;
+        sw_placer_pool(c->placer, p, &s, &n);
+        if (!strcmp(c->net.sites[s].name, site) && !strcmp(c->net.sites[s].classes[n].name, nclass))
+            return p;
+    }
+    return CTL_NO_POOL;
+}
+
+/* A scheduled event says where the unit went and what it holds. */
+static void restore_placement(struct sw_controller *c, struct ctl_unit *u, const char *detail)
+{
+    json_t *d = detail ? json_loads(detail, 0, NULL) : NULL;
+    const char *site = json_string_value(json_object_get(d, "site"));
+    const char *nc = json_string_value(json_object_get(d, "node_class"));
+    size_t pool = site && nc ? pool_of(c, site, nc) : CTL_NO_POOL;
+    if (pool != CTL_NO_POOL) {
+        u->pool = pool;
+        sw_placer_pool(c->placer, pool, &u->site, &u->nclass);
+        u->model = c->net.sites[u->site].classes[u->nclass].accel;
+        u->core = (struct sw_job){
+            .id = u->job->id,
+            .estimate = json_integer_value(json_object_get(d, "estimate_s")),
+            .user = u->job->spec.user,
+            .qos = (uint8_t)u->job->spec.qos,
+        };
+        u->core.need.v[SW_RES_CORES] = json_integer_value(json_object_get(d, "cores"));
+        u->core.need.v[SW_RES_MEM_MIB] = json_integer_value(json_object_get(d, "mem_mib"));
+        u->core.need.v[SW_RES_ACCEL] = json_integer_value(json_object_get(d, "accel_milli"));
+    }
+    json_decref(d);
+}
+
 /* Replay a stored transition onto the unit(s) it names. */
 static int load_event(void *arg, const struct sw_store_event *e)
 {
@@ -240,9 +276,20 @@ static int load_event(void *arg, const struct sw_store_event *e)
         struct ctl_unit *u = &j->units[i];
         if (e->task >= 0 && u->task != e->task)
             continue;
+        if (e->attempt != u->attempt) { /* a new attempt starts from scratch */
+            u->pool = CTL_NO_POOL;
+            u->site = u->nclass = u->model = -1;
+            u->fence = 0;
+        }
         u->attempt = e->attempt;
         u->state = (enum sw_state)e->state;
         u->state_ms = e->time_ms;
+        if (e->state == SW_ST_SCHEDULED)
+            restore_placement(c, u, e->detail_json);
+        else if (e->state == SW_ST_DISPATCHED)
+            u->fence = e->seq;
+        else if (e->state == SW_ST_PENDING)
+            u->pool = CTL_NO_POOL;
     }
     struct ctl_event ev = {
         .seq = e->seq, .task = e->task, .attempt = e->attempt,
@@ -264,9 +311,22 @@ static int requeue_after_restart(struct sw_controller *c, sw_error_t *err)
         bool waits = false;
         for (size_t i = 0; i < j->nunits; i++) {
             struct ctl_unit *u = &j->units[i];
-            if (u->state == SW_ST_SCHEDULED)
+            if (u->state == SW_ST_SCHEDULED) {
                 ctl_transition(c, u, SW_ST_PENDING, "{\"reason\":\"controller restarted\"}", now,
                                &pe);
+                u->pool = CTL_NO_POOL;
+                u->site = u->nclass = u->model = -1;
+            } else if ((u->state == SW_ST_DISPATCHED || u->state == SW_ST_RUNNING) &&
+                       u->pool != CTL_NO_POOL) {
+                /* still at its agent: hold its capacity; the agent has one
+                 * heartbeat timeout to come back before it is lost */
+                sw_error_t aerr;
+                if (sw_sched_adopt(c->pools[u->pool], &u->core, now / 1000, &aerr) < 0)
+                    fprintf(stderr, "suanwang server: job %llu: %s\n",
+                            (unsigned long long)j->id, aerr.text);
+                c->sites[u->site].up = true;
+                c->sites[u->site].last_seen_ms = now;
+            }
             waits |= u->state == SW_ST_PENDING;
         }
         if (waits)
@@ -346,10 +406,16 @@ static void on_start(struct sw_job *job, int64_t now, void *arg)
     (void)now;
     struct start_ctx *sc = arg;
     struct ctl_unit *u = (struct ctl_unit *)job;
-    char detail[256];
-    snprintf(detail, sizeof(detail), "{\"site\":\"%s\",\"node_class\":\"%s\"}",
-             sc->c->net.sites[u->site].name, sc->c->net.sites[u->site].classes[u->nclass].name);
-    ctl_transition(sc->c, u, SW_ST_SCHEDULED, detail, sc->now_ms, sc->pe);
+    char detail[384];
+    /* everything a restart needs to take the unit back if it then runs */
+    snprintf(detail, sizeof(detail),
+             "{\"site\":\"%s\",\"node_class\":\"%s\",\"cores\":%lld,\"mem_mib\":%lld,"
+             "\"accel_milli\":%lld,\"estimate_s\":%lld}",
+             sc->c->net.sites[u->site].name, sc->c->net.sites[u->site].classes[u->nclass].name,
+             (long long)job->need.v[SW_RES_CORES], (long long)job->need.v[SW_RES_MEM_MIB],
+             (long long)job->need.v[SW_RES_ACCEL], (long long)job->estimate);
+    if (ctl_transition(sc->c, u, SW_ST_SCHEDULED, detail, sc->now_ms, sc->pe) == 0)
+        ctl_site_push_todo(sc->c, u);
 }
 
 /* One round: place what waits, run a pass on every pool. Holds c->lock. */
@@ -369,6 +435,7 @@ static void schedule_round(struct sw_controller *c, struct ctl_pending_events *p
             j->queued_for_placement = false;
     }
     c->ntoplace = keep;
+    ctl_check_lost(c, now_ms, pe);
     struct start_ctx sc = {.c = c, .pe = pe, .now_ms = now_ms};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -388,7 +455,7 @@ static void *sched_main(void *arg)
         schedule_round(c, &pe);
         pthread_mutex_unlock(&c->lock);
         sw_error_t err;
-        if (pe.n && ctl_flush_events(c, &pe, &err) < 0)
+        if (ctl_flush_events(c, &pe, &err) < 0)
             fprintf(stderr, "suanwang server: %s\n", err.text);
         ctl_pending_free(&pe);
         pthread_mutex_lock(&c->lock);
@@ -571,6 +638,13 @@ static int open_state(struct sw_controller *c, sw_error_t *err)
                             : local_network(&c->net, err);
     if (rc < 0 || setup_pools(c, err) < 0 || setup_metrics(c, err) < 0)
         return -1;
+    c->sites = calloc(c->net.nsites ? c->net.nsites : 1, sizeof(*c->sites));
+    if (!c->sites) {
+        errno = ENOMEM;
+        return sw_errprintf(err, "out of memory");
+    }
+    c->lost_after_ms = (c->cfg.heartbeat_timeout_s > 0 ? c->cfg.heartbeat_timeout_s : 30) * 1000;
+    c->heartbeat_s = c->lost_after_ms / 6000 > 0 ? c->lost_after_ms / 6000 : 1;
     if (recover(c, err) < 0)
         return -1;
     return ensure_admin(c, err);
@@ -589,7 +663,9 @@ struct sw_controller *sw_controller_start(const struct sw_controller_config *cfg
         c->cfg.tick_ms = 200;
     snprintf(c->data_dir, sizeof(c->data_dir), "%s", cfg->data_dir);
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->flush_lock, NULL);
     pthread_cond_init(&c->wake, NULL);
+    pthread_cond_init(&c->agent_wake, NULL);
     if (open_state(c, err) < 0)
         goto out_fail;
     if (pthread_create(&c->sched_thread, NULL, sched_main, c) != 0) {
@@ -623,10 +699,17 @@ void sw_controller_stop(struct sw_controller *c)
 {
     if (!c)
         return;
+    if (c->http) { /* end long-polls first, so the HTTP threads can finish */
+        pthread_mutex_lock(&c->lock);
+        c->stopping = true;
+        pthread_cond_broadcast(&c->agent_wake);
+        pthread_mutex_unlock(&c->lock);
+    }
     sw_http_stop(c->http); /* no new requests; those in flight finish */
     pthread_mutex_lock(&c->lock);
     c->stopping = true;
     pthread_cond_broadcast(&c->wake);
+    pthread_cond_broadcast(&c->agent_wake);
     pthread_mutex_unlock(&c->lock);
     if (c->sched_started)
         pthread_join(c->sched_thread, NULL);
@@ -643,6 +726,10 @@ void sw_controller_stop(struct sw_controller *c)
     sw_prom_destroy(c->prom);
     free(c->tenants);
     free(c->tokens);
+    ctl_sites_free(c);
+    ctl_pending_free(&c->pending);
+    pthread_mutex_destroy(&c->flush_lock);
+    pthread_cond_destroy(&c->agent_wake);
     pthread_cond_destroy(&c->wake);
     pthread_mutex_destroy(&c->lock);
     free(c);

@@ -21,6 +21,7 @@ struct sw_controller_config {
     const char *network;      /* NET.json, or NULL: this machine as one site */
     enum sw_policy policy;    /* per pool; default easy */
     int64_t tick_ms;          /* scheduling loop period; default 200 */
+    int64_t heartbeat_timeout_s; /* an agent silent this long is lost; default 30 */
     bool quiet;               /* no start-up lines on stdout */
 };
 

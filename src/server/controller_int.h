@@ -38,6 +38,30 @@ struct ctl_unit {
     int site, nclass, model;  /* -1 until placed */
     int64_t est_start;        /* estimated start (Unix s) when placed */
     int64_t state_ms;         /* time of the last transition */
+    uint64_t fence;           /* of the current dispatch; 0 = never dispatched */
+};
+
+/* An attempt an agent must stop. */
+struct ctl_stop {
+    uint64_t job;
+    int64_t task;
+    uint32_t attempt;
+    uint64_t fence;
+    char reason[32];
+};
+
+/* What the controller knows of a site's agent. */
+struct ctl_site {
+    int64_t last_seen_ms;     /* 0: no agent has registered yet */
+    bool up;
+    char agent_id[64];
+    char hostname[128];
+    char backend[32];
+    json_t *capacity;         /* as the agent reported it (owned) */
+    struct ctl_unit **todo;   /* scheduled units waiting to be handed out */
+    size_t ntodo, todo_cap;
+    struct ctl_stop *cancels; /* attempts cancelled while at the agent */
+    size_t ncancels, cancels_cap;
 };
 
 struct ctl_event {
@@ -66,6 +90,14 @@ struct ctl_job {
     char why[512];            /* why a unit is not placed, "" if nothing to say */
 };
 
+/* State transitions waiting to be written to the store, in order. */
+struct ctl_pending_events {
+    struct sw_store_event *ev;
+    char **details;
+    struct ctl_unit **units;  /* the unit of each event (fences are set from them) */
+    size_t n, cap;
+};
+
 struct ctl_metrics {
     struct sw_prom_metric *submitted;     /* counter: jobs submitted */
     struct sw_prom_metric *placements;    /* counter: units placed */
@@ -89,6 +121,8 @@ struct sw_controller {
     bool stopping;
 
     struct sw_store *store;   /* thread-safe on its own: call it without c->lock */
+    struct ctl_pending_events pending; /* transitions not yet written, in order */
+    pthread_mutex_t flush_lock;        /* taken before c->lock, never after */
     struct sw_http *http;
     struct sw_prom *prom;     /* thread-safe on its own */
     struct ctl_metrics m;
@@ -102,6 +136,11 @@ struct sw_controller {
     size_t njobs, jobs_cap;
     struct ctl_job **toplace; /* jobs with units waiting to be placed, FIFO */
     size_t ntoplace, toplace_cap;
+
+    struct ctl_site *sites;   /* net.nsites entries */
+    pthread_cond_t agent_wake;/* work or cancels for some site */
+    int64_t lost_after_ms;    /* heartbeat timeout */
+    int64_t heartbeat_s;
 
     struct sw_store_tenant *tenants;
     size_t ntenants;
@@ -131,14 +170,18 @@ int ctl_queue_placement(struct sw_controller *c, struct ctl_job *j);
 /* Record a transition of unit u in memory (checked against the lifecycle
  * table) and append it to `out` for the store. Returns 0, or -1 if the
  * transition is not allowed (nothing changes). */
-struct ctl_pending_events {
-    struct sw_store_event *ev;
-    char **details;
-    size_t n, cap;
-};
 int ctl_transition(struct sw_controller *c, struct ctl_unit *u, enum sw_state to,
                    const char *detail, int64_t now_ms, struct ctl_pending_events *out);
-/* Write collected events durably (call without c->lock), then free them. */
+/* Append one event (detail copied) to be written. Returns 0 or -1. */
+int ctl_pending_push(struct ctl_pending_events *pe, const struct sw_store_event *ev,
+                     const char *detail, struct ctl_unit *u);
+/* Transitions go, in the order they happen, into one queue (c->pending);
+ * `out` arguments are kept for the call sites' bookkeeping only.
+ * ctl_flush_events() writes the whole queue durably, in order (serialized
+ * by c->flush_lock, so the store's order is the memory order), sets the
+ * fence of every unit whose dispatch it wrote, and frees `pe`. Call
+ * without c->lock. When it returns 0, every transition made before the
+ * call is durable. */
 int ctl_flush_events(struct sw_controller *c, struct ctl_pending_events *pe, sw_error_t *err);
 void ctl_pending_free(struct ctl_pending_events *pe);
 
@@ -161,6 +204,24 @@ int ctl_admit(struct sw_controller *c, const struct sw_jobspec *js, sw_error_t *
 void ctl_cancel_job(struct sw_controller *c, struct ctl_job *j, int64_t now_ms,
                     struct ctl_pending_events *pe);
 
+/* ---- agents (ctl_agents.c) ---- */
+/* A unit was scheduled at its site: queue it for the site's agent. */
+void ctl_site_push_todo(struct sw_controller *c, struct ctl_unit *u);
+/* A unit at an agent was cancelled: tell the agent. */
+void ctl_site_push_cancel(struct sw_controller *c, struct ctl_unit *u, const char *reason);
+/* Start a new attempt of a unit that ended in a retryable state, if its job
+ * has retries left; else leave it. Returns true when retried. */
+bool ctl_retry(struct sw_controller *c, struct ctl_unit *u, const char *reason, int64_t now_ms,
+               struct ctl_pending_events *pe);
+/* Free the unit's capacity in its pool (it ended or left). */
+void ctl_release(struct sw_controller *c, struct ctl_unit *u, int64_t now_ms);
+/* Sites silent past the timeout: their work is lost and retried. */
+void ctl_check_lost(struct sw_controller *c, int64_t now_ms, struct ctl_pending_events *pe);
+/* Path of a log file (DIR/logs/JOB/TASK.ATTEMPT.STREAM). */
+int ctl_log_path(struct sw_controller *c, uint64_t job, int64_t task, uint32_t attempt,
+                 const char *stream, char *out, size_t n);
+void ctl_sites_free(struct sw_controller *c);
+
 /* ---- auth (controller.c) ---- */
 int ctl_auth(void *ctx, const char *token, struct sw_principal *out);
 /* Create a token for tenant/role/site; writes the token text (shown once). */
@@ -177,6 +238,14 @@ void api_tenants_list(void *ctx, const struct sw_http_request *req, struct sw_ht
 void api_tokens_create(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
 void api_tokens_list(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
 void api_tokens_revoke(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_agent_register(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_agent_heartbeat(void *ctx, const struct sw_http_request *req,
+                         struct sw_http_response *res);
+void api_agent_assignments(void *ctx, const struct sw_http_request *req,
+                           struct sw_http_response *res);
+void api_agent_events(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_agent_logs(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
+void api_jobs_logs(void *ctx, const struct sw_http_request *req, struct sw_http_response *res);
 extern const struct sw_route sw__api_routes[];
 extern const size_t sw__api_nroutes;
 void ctl_observe_request(void *ctx, const char *route, const char *method, int status,

@@ -140,8 +140,8 @@ int ctl_job_add_event(struct ctl_job *j, const struct ctl_event *e)
     return 0;
 }
 
-static int pending_push(struct ctl_pending_events *pe, const struct sw_store_event *ev,
-                        const char *detail)
+int ctl_pending_push(struct ctl_pending_events *pe, const struct sw_store_event *ev,
+                     const char *detail, struct ctl_unit *u)
 {
     if (pe->n == pe->cap) {
         size_t cap = pe->cap ? pe->cap * 2 : 64;
@@ -153,9 +153,14 @@ static int pending_push(struct ctl_pending_events *pe, const struct sw_store_eve
         if (!d)
             return -1;
         pe->details = d;
+        struct ctl_unit **us = realloc(pe->units, cap * sizeof(*us));
+        if (!us)
+            return -1;
+        pe->units = us;
         pe->cap = cap;
     }
     pe->details[pe->n] = detail ? strdup(detail) : NULL;
+    pe->units[pe->n] = u;
     pe->ev[pe->n] = *ev;
     pe->ev[pe->n].detail_json = pe->details[pe->n];
     pe->n++;
@@ -165,7 +170,7 @@ static int pending_push(struct ctl_pending_events *pe, const struct sw_store_eve
 int ctl_transition(struct sw_controller *c, struct ctl_unit *u, enum sw_state to,
                    const char *detail, int64_t now_ms, struct ctl_pending_events *out)
 {
-    (void)c;
+    (void)out;
     if (!sw_state_can(u->state, to)) {
         errno = EINVAL;
         return -1;
@@ -177,7 +182,7 @@ int ctl_transition(struct sw_controller *c, struct ctl_unit *u, enum sw_state to
         return -1;
     struct sw_store_event ev = {.job_id = j->id, .task = u->task, .attempt = u->attempt,
                                 .state = to, .time_ms = now_ms};
-    if (out && pending_push(out, &ev, detail) < 0)
+    if (ctl_pending_push(&c->pending, &ev, detail, u) < 0)
         return -1;
     u->state = to;
     u->state_ms = now_ms;
@@ -186,8 +191,22 @@ int ctl_transition(struct sw_controller *c, struct ctl_unit *u, enum sw_state to
 
 int ctl_flush_events(struct sw_controller *c, struct ctl_pending_events *pe, sw_error_t *err)
 {
-    int rc = pe->n ? sw_store_add_events(c->store, pe->ev, pe->n, err) : 0;
     ctl_pending_free(pe);
+    pthread_mutex_lock(&c->flush_lock);
+    pthread_mutex_lock(&c->lock);
+    struct ctl_pending_events batch = c->pending;
+    memset(&c->pending, 0, sizeof(c->pending));
+    pthread_mutex_unlock(&c->lock);
+    int rc = batch.n ? sw_store_add_events(c->store, batch.ev, batch.n, err) : 0;
+    if (rc == 0 && batch.n) {
+        pthread_mutex_lock(&c->lock);
+        for (size_t i = 0; i < batch.n; i++)
+            if (batch.ev[i].state == SW_ST_DISPATCHED && batch.units[i])
+                batch.units[i]->fence = batch.ev[i].seq;
+        pthread_mutex_unlock(&c->lock);
+    }
+    pthread_mutex_unlock(&c->flush_lock);
+    ctl_pending_free(&batch);
     return rc;
 }
 
@@ -196,6 +215,7 @@ void ctl_pending_free(struct ctl_pending_events *pe)
     for (size_t i = 0; i < pe->n; i++)
         free(pe->details[i]);
     free(pe->details);
+    free(pe->units);
     free(pe->ev);
     memset(pe, 0, sizeof(*pe));
 }
@@ -243,12 +263,9 @@ void ctl_cancel_job(struct sw_controller *c, struct ctl_job *j, int64_t now_ms,
         struct ctl_unit *u = &j->units[i];
         if (sw_state_terminal(u->state))
             continue;
-        if (u->pool != CTL_NO_POOL) {
-            if (u->core.state == SW_JOB_PENDING)
-                sw_sched_cancel(c->pools[u->pool], &u->core, now_ms / 1000);
-            else if (u->core.state == SW_JOB_RUNNING)
-                sw_sched_complete(c->pools[u->pool], &u->core, now_ms / 1000);
-        }
+        if (u->state == SW_ST_DISPATCHED || u->state == SW_ST_RUNNING)
+            ctl_site_push_cancel(c, u, "cancelled");
+        ctl_release(c, u, now_ms);
         ctl_transition(c, u, SW_ST_CANCELLED, NULL, now_ms, pe);
     }
 }

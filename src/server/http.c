@@ -53,6 +53,17 @@ int sw_http_error(struct sw_http_response *res, int status, const char *code, co
     return -1;
 }
 
+void sw_http_header_add(struct sw_http_response *res, const char *name, const char *fmt, ...)
+{
+    if (res->nheaders >= sizeof(res->headers) / sizeof(res->headers[0]))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->headers[res->nheaders].value, sizeof(res->headers[0].value), fmt, ap);
+    va_end(ap);
+    res->headers[res->nheaders++].name = name;
+}
+
 const char *sw_http_query(const struct sw_http_request *req, const char *key)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
@@ -88,8 +99,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct sw_http
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", ctype);
-    if (res->header_name)
-        MHD_add_response_header(r, res->header_name, res->header_value);
+    for (size_t i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     if (res->status == 401)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);

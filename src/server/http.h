@@ -41,9 +41,16 @@ struct sw_http_response {
     char *text;                    /* owned; sent as is (with content_type) */
     size_t text_len;
     const char *content_type;      /* static */
-    const char *header_name;       /* one extra header (static), or NULL */
-    char header_value[128];
+    struct {
+        const char *name;          /* static */
+        char value[128];
+    } headers[4];                  /* extra headers */
+    size_t nheaders;
 };
+
+/* Add an extra response header (up to 4; more are dropped). */
+void sw_http_header_add(struct sw_http_response *res, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Look up a query parameter ("?state=pending"), or NULL. */
 const char *sw_http_query(const struct sw_http_request *req, const char *key);
