@@ -8,6 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/deps.sh
+# the OpenAPI linter for tests/e2e/openapi_lint.sh: project-local, pinned by tools/package-lock.json
+if command -v npm >/dev/null 2>&1; then
+  want=$(node -p 'require("./tools/package.json").devDependencies["@redocly/cli"]')
+  have=$(node -p 'require("./tools/node_modules/@redocly/cli/package.json").version' 2>/dev/null || true)
+  [ "$want" = "$have" ] || npm ci --prefix tools --no-audit --no-fund --loglevel=error ||
+    echo "deps: npm ci failed; e2e/openapi_lint will be skipped"
+fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() { # name, cmake options...

@@ -11,5 +11,15 @@
 
 int sw_cmd_sim(int argc, char **argv);
 int sw_cmd_server(int argc, char **argv);
+int sw_cmd_demo(int argc, char **argv);
+int sw_cmd_agent(int argc, char **argv);
+int sw_cmd_submit(int argc, char **argv);
+int sw_cmd_jobs(int argc, char **argv);
+int sw_cmd_job(int argc, char **argv);
+int sw_cmd_cancel(int argc, char **argv);
+int sw_cmd_wait(int argc, char **argv);
+int sw_cmd_logs(int argc, char **argv);
+int sw_cmd_sites(int argc, char **argv);
+int sw_cmd_top(int argc, char **argv);
 
 #endif

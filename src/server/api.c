@@ -98,8 +98,8 @@ static json_t *submitted_list(json_t *body, bool *batch)
     if (json_is_array(body))
         return json_incref(body);
     json_t *jobs = json_object_get(body, "jobs");
-    if (json_is_object(body) && json_is_array(jobs) && json_object_size(body) == 1)
-        return json_incref(jobs);
+    if (json_is_object(body) && json_is_array(jobs))
+        return json_object_size(body) == 1 ? json_incref(jobs) : NULL; /* NULL: bad batch */
     *batch = false;
     json_t *a = json_array();
     json_array_append(a, body);
@@ -142,6 +142,7 @@ static int submit_validate(const struct sw_http_request *req, json_t *list, bool
                                  sw_role_name(who->role), who->tenant);
         if (!js->tenant[0])
             snprintf(js->tenant, sizeof(js->tenant), "%s", who->tenant);
+        js->id = 0; /* the controller assigns ids */
     }
     const char *key = sw_http_header(req, "Idempotency-Key");
     if (key && (strlen(key) == 0 || strlen(key) + 8 >= SW_STORE_KEY_MAX))
@@ -191,6 +192,10 @@ static int submit_store(struct sw_controller *c, struct submit *s, struct sw_htt
         json_decref(o);
         if (!s->json[i])
             return sw_http_error(res, 503, "out_of_memory", NULL, "out of memory");
+        if (strlen(s->json[i]) > SW_JOB_JSON_MAX)
+            return sw_http_error(res, 413, "job_too_large", NULL,
+                                 "job %zu is larger than %u bytes once normalized", i,
+                                 (unsigned)SW_JOB_JSON_MAX);
         s->rows[i] = (struct sw_store_job){.submit_ms = now, .spec_json = s->json[i]};
         snprintf(s->rows[i].tenant, sizeof(s->rows[i].tenant), "%s", s->specs[i].tenant);
         snprintf(s->rows[i].idempotency_key, sizeof(s->rows[i].idempotency_key), "%s",
@@ -225,13 +230,24 @@ static void api_jobs_submit(void *ctx, const struct sw_http_request *req,
     bool batch;
     json_t *list = submitted_list(body, &batch);
     json_decref(body);
+    if (!list) {
+        sw_http_error(res, 400, "bad_batch", "jobs",
+                      "a batch is {\"jobs\": [...]} with no other key, or a JSON array");
+        return;
+    }
     struct submit s = {0};
     if (submit_validate(req, list, batch, &s, res) == 0 && submit_admit(c, &s, batch, res) == 0 &&
         submit_store(c, &s, res) == 0) {
         bool replay = true;
-        for (size_t i = 0; i < s.n; i++)
+        size_t created = 0;
+        for (size_t i = 0; i < s.n; i++) {
             replay &= s.existed[i];
-        sw_prom_add(c->m.submitted, NULL, (double)s.n);
+            bool repeat = false; /* the same key twice in one batch is one job */
+            for (size_t k = 0; k < i && !repeat; k++)
+                repeat = s.rows[k].id == s.rows[i].id;
+            created += !s.existed[i] && !repeat;
+        }
+        sw_prom_add(c->m.submitted, NULL, (double)created);
         if (batch) {
             json_t *ids = json_array();
             for (size_t i = 0; i < s.n; i++)
@@ -387,12 +403,21 @@ static json_t *sites_json(struct sw_controller *c)
         json_t *classes = json_array();
         for (size_t k = 0; k < site->nclasses; k++, pool++)
             json_array_append_new(classes, class_json(c, pool));
+        const struct ctl_site *st = &c->sites[s];
+        json_t *agent = json_pack("{s:b,s:s,s:s}", "up", st->up, "hostname", st->hostname,
+                                  "backend", st->backend);
+        if (agent && st->last_seen_ms)
+            json_object_set_new(agent, "seconds_since_heartbeat",
+                                json_real((double)(ctl_now_ms() - st->last_seen_ms) / 1000.0));
+        if (agent && st->capacity)
+            json_object_set(agent, "reported_capacity", st->capacity);
         json_array_append_new(
-            sites, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:f,s:o}", "name", site->name, "region",
-                             c->net.regions[site->region], "provider", site->provider, "kind",
-                             sw_site_kind_name(site->kind), "backend",
+            sites, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:f,s:o,s:o}", "name", site->name,
+                             "region", c->net.regions[site->region], "provider", site->provider,
+                             "kind", sw_site_kind_name(site->kind), "backend",
                              sw_backend_name(site->backend), "pue", site->pue, "pflops",
-                             sw_site_pflops(&c->net, site), "node_classes", classes));
+                             sw_site_pflops(&c->net, site), "node_classes", classes, "agent",
+                             agent ? agent : json_null()));
     }
     return sites;
 }

@@ -165,7 +165,8 @@ static json_t *assignment_json(struct sw_controller *c, const struct ctl_unit *u
                           (json_int_t)u->core.need.v[SW_RES_CORES], "mem_mib",
                           (json_int_t)u->core.need.v[SW_RES_MEM_MIB], "accelerators",
                           (double)u->core.need.v[SW_RES_ACCEL] / SW_MILLI, "walltime_s",
-                          (json_int_t)(u->core.estimate), "node_class",
+                          (json_int_t)(u->walltime_s > 0 ? u->walltime_s : u->core.estimate),
+                          "node_class",
                           c->net.sites[u->site].classes[u->nclass].name);
     if (!o) {
         json_decref(spec);
@@ -437,8 +438,11 @@ void api_jobs_logs(void *ctx, const struct sw_http_request *req, struct sw_http_
     sw_error_t err;
     const char *t = sw_http_query(req, "task"), *o = sw_http_query(req, "offset");
     const char *stream = sw_http_query(req, "stream");
-    if (sw_parse_i64(req->param, 1, INT64_MAX, &id, "job id", &err) < 0 ||
-        (t && sw_parse_i64(t, -1, INT64_MAX, &task, "task", &err) < 0) ||
+    if (sw_parse_i64(req->param, 1, INT64_MAX, &id, "job id", &err) < 0) {
+        sw_http_error(res, 400, "bad_id", "id", "%s", err.text);
+        return;
+    }
+    if ((t && sw_parse_i64(t, -1, INT64_MAX, &task, "task", &err) < 0) ||
         (o && sw_parse_i64(o, 0, INT64_MAX, &offset, "offset", &err) < 0)) {
         sw_http_error(res, 400, "bad_query", NULL, "%s", err.text);
         return;

@@ -217,10 +217,10 @@ static int load_job(void *arg, const struct sw_store_job *sj)
     struct sw_controller *c = arg;
     sw_error_t err;
     struct ctl_job *j = ctl_job_new(sj, &err);
-    if (!j) {
-        fprintf(stderr, "suanwang server: job %llu in the store is unreadable: %s\n",
-                (unsigned long long)sj->id, err.text);
-        return -1;
+    if (!j) { /* keep starting: one bad record must not take the controller down */
+        fprintf(stderr, "suanwang server: job %llu in the store is unreadable and is "
+                        "skipped: %s\n", (unsigned long long)sj->id, err.text);
+        return 0;
     }
     if (ctl_job_insert(c, j) < 0) {
         ctl_job_free(j);
@@ -390,6 +390,7 @@ static void place_job(struct sw_controller *c, struct ctl_job *j, int64_t now_s)
         u->nclass = e.nclass;
         u->model = e.model;
         u->est_start = e.start;
+        u->walltime_s = e.walltime_s;
         j->why[0] = '\0';
         sw_prom_add(c->m.placements, NULL, 1);
     }

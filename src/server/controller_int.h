@@ -39,6 +39,8 @@ struct ctl_unit {
     int64_t est_start;        /* estimated start (Unix s) when placed */
     int64_t state_ms;         /* time of the last transition */
     uint64_t fence;           /* of the current dispatch; 0 = never dispatched */
+    int64_t walltime_s;       /* the limit at its node class (scaled); the pool holds it
+                                 for staging + this */
 };
 
 /* An attempt an agent must stop. */

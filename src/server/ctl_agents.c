@@ -68,15 +68,18 @@ bool ctl_retry(struct sw_controller *c, struct ctl_unit *u, const char *reason, 
     u->pool = CTL_NO_POOL;
     u->site = u->nclass = u->model = -1;
     u->fence = 0;
-    char detail[160];
-    snprintf(detail, sizeof(detail), "{\"retry\":true,\"reason\":\"%s\"}", reason);
+    json_t *dj = json_pack("{s:b,s:s}", "retry", 1, "reason", reason ? reason : "");
+    char *dtxt = dj ? json_dumps(dj, JSON_COMPACT) : NULL;
+    json_decref(dj);
+    const char *detail = dtxt ? dtxt : "{\"retry\":true}";
     struct ctl_event mem = {.task = u->task, .attempt = u->attempt, .state = SW_ST_PENDING,
-                            .time_ms = now_ms, .detail = detail};
+                            .time_ms = now_ms, .detail = (char *)(uintptr_t)detail};
     ctl_job_add_event(j, &mem);
     (void)pe; /* the new attempt's first state, durable like any transition */
     struct sw_store_event ev = {.job_id = j->id, .task = u->task, .attempt = u->attempt,
                                 .state = SW_ST_PENDING, .time_ms = now_ms};
     ctl_pending_push(&c->pending, &ev, detail, u);
+    free(dtxt);
     ctl_queue_placement(c, j);
     return true;
 }

@@ -332,6 +332,12 @@ static int check_token(const struct sw_store_token *t, sw_error_t *err)
 
 struct sw_store *sw_store_open(const char *dir, sw_error_t *err)
 {
+    return sw_store__open_ops(&sw_store__sqlite_ops, dir, err);
+}
+
+struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *dir,
+                                    sw_error_t *err)
+{
     if (!dir || !*dir) {
         errno = EINVAL;
         sw_errprintf(err, "store: no directory given");
@@ -342,15 +348,19 @@ struct sw_store *sw_store_open(const char *dir, sw_error_t *err)
         sw_errprintf(err, "store: out of memory");
         return NULL;
     }
-    st->ops = &sw_store__sqlite_ops;
+    st->ops = ops;
     st->be = st->ops->open(dir, err);
     if (!st->be)
         goto out_free;
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->work, NULL);
-    /* The writer takes no signals: they stay with the caller's threads. */
+    /* The writer takes no asynchronous signals: they stay with the caller's
+     * threads. (A fault in the writer still reaches its own handler.) */
     sigset_t all, old;
     sigfillset(&all);
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
+    for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+        sigdelset(&all, faults[i]);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int e = pthread_create(&st->writer, NULL, writer_main, st);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

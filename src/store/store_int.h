@@ -76,6 +76,11 @@ struct sw_store_ops {
 
 extern const struct sw_store_ops sw_store__sqlite_ops;
 
+/* sw_store_open on the backend `ops` (which must outlive the store).
+ * sw_store_open uses the SQLite backend; tests use this to wrap it. */
+struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *dir,
+                                    sw_error_t *err);
+
 /* Test hooks. While held, the writer leaves the queue alone, so that a test
  * can line up several calls for one batch; sw_store__queued() counts the
  * calls waiting in the queue. */
