@@ -79,7 +79,7 @@ static int easy_backfill(struct sw_sched *s, int64_t now, int64_t shadow, struct
 static int easy_backfill_fresh(struct sw_sched *s, int64_t now, sw_start_f on_start, void *arg)
 {
     sw_job_cmp_f cmp = s->queue.cmp;
-    for (size_t i = 1; i < s->nfresh; i++) { /* insertion sort: usually 1 job */
+    for (size_t i = 1; i < s->nfresh; i++) { /* insertion sort of at most EASY_FRESH_MAX */
         struct sw_job *x = s->fresh[i];
         size_t k = i;
         while (k > 0 && cmp(x, s->fresh[k - 1]) < 0) {
@@ -102,10 +102,15 @@ static int easy_backfill_fresh(struct sw_sched *s, int64_t now, sw_start_f on_st
     return started;
 }
 
+/* Above this many new jobs, a full pass (linear in the queue) is cheaper
+ * than sorting the new ones into queue order. */
+#define EASY_FRESH_MAX 32
+
 /* True when the last pass's outcome still holds except for new arrivals. */
 static bool easy_can_go_incremental(const struct sw_sched *s, const struct sw_res *free)
 {
     if (!s->easy_valid || !s->easy_head || sw_jobset_len(&s->queue) == 0 ||
+        s->nfresh > EASY_FRESH_MAX ||
         sw_jobset_at(&s->queue, 0) != s->easy_head)
         return false;
     for (int d = 0; d < SW_RES_NDIMS; d++)
