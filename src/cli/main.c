@@ -17,6 +17,14 @@ struct command {
 static const struct command commands[] = {
     {"server", sw_cmd_server, "run the controller: HTTP/JSON API, durable state, scheduling"},
     {"sim", sw_cmd_sim, "replay a workload trace through the scheduler and report metrics"},
+    {"submit", sw_cmd_submit, "submit a job: a JSON job file, a Slurm batch script, or -- CMD"},
+    {"jobs", sw_cmd_jobs, "list jobs: ID NAME STATE TASKS SITE SUBMITTED"},
+    {"job", sw_cmd_job, "show one job: state, tasks, events, and why it is pending"},
+    {"cancel", sw_cmd_cancel, "cancel jobs"},
+    {"wait", sw_cmd_wait, "wait until jobs end: exit 0 completed, 1 failed, 3 timeout"},
+    {"logs", sw_cmd_logs, "print a task's stdout or stderr; --follow until it ends"},
+    {"sites", sw_cmd_sites, "list the sites: region, kind, capacity, use and queue"},
+    {"top", sw_cmd_top, "live view of the network's sites and queue"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,3 @@
+#!/bin/bash
+#SBATCH -t 1-02:30:15
+true

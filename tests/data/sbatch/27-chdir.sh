@@ -1,0 +1,3 @@
+#!/bin/bash
+#SBATCH --chdir=/tmp -t 1
+pwd

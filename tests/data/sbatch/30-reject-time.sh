@@ -1,0 +1,4 @@
+#!/bin/bash
+# oracle-expect: reject
+#SBATCH --time=2h
+true

@@ -1,0 +1,4 @@
+#!/bin/bash
+# oracle-expect: reject
+#SBATCH --gpus-per-task=1
+true

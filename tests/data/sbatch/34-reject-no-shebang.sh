@@ -1,0 +1,3 @@
+# oracle-expect: reject
+#SBATCH -n 2
+true
