@@ -723,11 +723,11 @@ void sw_controller_stop(struct sw_controller *c)
         sw_sched_destroy(c->pools[p]);
     free(c->pools);
     sw_placer_destroy(c->placer);
+    ctl_sites_free(c); /* before the network: it needs the number of sites */
     sw_network_free(&c->net);
     sw_prom_destroy(c->prom);
     free(c->tenants);
     free(c->tokens);
-    ctl_sites_free(c);
     ctl_pending_free(&c->pending);
     pthread_mutex_destroy(&c->flush_lock);
     pthread_cond_destroy(&c->agent_wake);
