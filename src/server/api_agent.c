@@ -199,8 +199,10 @@ static size_t take_todo(struct sw_controller *c, int s, struct ctl_unit **out,
         if (ctl_transition(c, u, SW_ST_DISPATCHED, NULL, now_ms, pe) == 0)
             out[n++] = u;
     }
-    memmove(st->todo, st->todo + k, (st->ntodo - k) * sizeof(*st->todo));
-    st->ntodo -= k;
+    if (k) {
+        memmove(st->todo, st->todo + k, (st->ntodo - k) * sizeof(*st->todo));
+        st->ntodo -= k;
+    }
     return n;
 }
 
