@@ -15,6 +15,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"agent", sw_cmd_agent, "run a site agent: register, take assignments, run and report them"},
+    {"demo", sw_cmd_demo, "start a small Guangdong network on loopback and run a mixed workload"},
     {"server", sw_cmd_server, "run the controller: HTTP/JSON API, durable state, scheduling"},
     {"sim", sw_cmd_sim, "replay a workload trace through the scheduler and report metrics"},
     {"submit", sw_cmd_submit, "submit a job: a JSON job file, a Slurm batch script, or -- CMD"},

@@ -21,6 +21,7 @@ struct sw_placer {
     struct sw_res *capacity; /* per pool */
     struct sw_estimate *cand;/* scratch: feasible candidates (admission) */
     unsigned char *site_down;/* per site: out of service */
+    bool has_cpu_classes;    /* some node class has no accelerators */
     uint64_t generation;     /* bumped when a site goes down or up */
     int64_t *completion;     /* scratch, per cached candidate */
     double *carbon;          /* scratch, per cached candidate */
@@ -32,6 +33,8 @@ const char *sw_filter_name(enum sw_filter f)
         [SW_FILTER_SITE_DOWN] = "sites in service",
         [SW_FILTER_SOVEREIGNTY] = "allowed regions, sites and providers",
         [SW_FILTER_ACCEL] = "accelerator model",
+        [SW_FILTER_CPU_ONLY] = "CPU-only jobs on CPU nodes (accelerator nodes are kept for "
+                               "accelerator jobs)",
         [SW_FILTER_NODE] = "resources per node",
         [SW_FILTER_CAPACITY] = "size of the node class",
         [SW_FILTER_LATENCY] = "latency circle",
@@ -287,6 +290,8 @@ struct sw_placer *sw_placer_create(const struct sw_network *net)
             p->site[k] = (int)s;
             p->nclass[k] = (int)c;
             p->capacity[k] = sw_node_class_capacity(&net->sites[s].classes[c]);
+            if (net->sites[s].classes[c].accels <= 0)
+                p->has_cpu_classes = true;
         }
     }
     return p;
@@ -427,6 +432,11 @@ static enum sw_filter pool_filter(const struct sw_placer *p, const struct sw_res
     e->devices_milli = devices_on(net, r, nc->accel);
     if (e->devices_milli < 0 || (e->devices_milli > 0 && nc->accels <= 0))
         return SW_FILTER_ACCEL;
+    /* accelerator nodes are kept for accelerator work, as GPU nodes are
+     * tainted in Kubernetes: a CPU-only job goes to CPU nodes when the
+     * network has any */
+    if (e->devices_milli == 0 && nc->accels > 0 && p->has_cpu_classes)
+        return SW_FILTER_CPU_ONLY;
     if (js->cores > nc->cores || js->mem_mib > nc->mem_mib ||
         e->devices_milli > nc->accels * SW_MILLI)
         return SW_FILTER_NODE;

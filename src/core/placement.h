@@ -34,6 +34,8 @@ enum sw_filter {
     SW_FILTER_SITE_DOWN = 0,   /* the site is out of service (its agent is down) */
     SW_FILTER_SOVEREIGNTY,     /* allowed / forbidden regions, sites, providers */
     SW_FILTER_ACCEL,           /* accelerator model, class or equivalent */
+    SW_FILTER_CPU_ONLY,        /* a CPU-only job stays off accelerator nodes when the
+                                  network has CPU nodes (as GPU nodes are tainted) */
     SW_FILTER_NODE,            /* one task does not fit on one node */
     SW_FILTER_CAPACITY,        /* the job is larger than the whole node class */
     SW_FILTER_LATENCY,         /* outside the latency circle */

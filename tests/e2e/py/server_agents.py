@@ -109,7 +109,7 @@ try:
           f"cancel sent to the agent: {r[1]}")
 
     # a silent agent: its running work is lost and retried at another site
-    job3 = {"name": "lost", "command": ["/bin/true"], "retries": 2,
+    job3 = {"name": "lost", "command": ["/bin/true"], "retries": 2, "resources": {"gpus": 1},
             "placement": {"sites": {"allow": ["sg-ai", "sz-cloud"]}},
             "objective": "cheapest"}
     jid3 = call(u, "POST", "/v1/jobs", user, job3)[1]["id"]

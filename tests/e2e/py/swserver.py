@@ -16,15 +16,19 @@ SUANWANG = os.environ.get("SUANWANG", "build/suanwang")
 class Server:
     """A controller on 127.0.0.1 with an OS-chosen port and its own data dir."""
 
-    def __init__(self, data_dir=None, network=None, extra=()):
+    def __init__(self, data_dir=None, network=None, extra=(), keep_port=False):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sw-e2e-")
         self.network = network
         self.extra = list(extra)
+        self.keep_port = keep_port  # restart on the port of the first start
         self.proc = None
         self.url = None
 
     def start(self, timeout=15):
-        cmd = [SUANWANG, "server", "--listen", "127.0.0.1:0", "--data", self.data_dir]
+        listen = "127.0.0.1:0"
+        if self.keep_port and self.url:
+            listen = self.url.replace("http://", "")
+        cmd = [SUANWANG, "server", "--listen", listen, "--data", self.data_dir]
         if self.network:
             cmd += ["--network", self.network]
         cmd += self.extra
