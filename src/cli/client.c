@@ -4,6 +4,8 @@
  */
 #include "cli/client.h"
 
+#include <getopt.h>
+#include <stdarg.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -530,4 +532,34 @@ int sw_client_print_body(const struct sw_client_resp *r, FILE *out)
     if ((!r->len || r->body[r->len - 1] != '\n') && fputc('\n', out) == EOF)
         return -1;
     return 0;
+}
+
+int sw_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "suanwang %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun 'suanwang %s --help' for the options.\n", cmd);
+    return 2;
+}
+
+int sw_client_parse_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
+                           struct sw_client_opts *co)
+{
+    static const struct option opts[] = {SW_CLIENT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (sw_client_take_option(c, optarg, co))
+            continue;
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        return sw_cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+    }
+    return -1;
 }

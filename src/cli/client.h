@@ -57,6 +57,17 @@ struct sw_client_opts {
     bool json;
 };
 
+/* Print "suanwang CMD: MESSAGE" and the --help hint to stderr; returns
+ * SW_EXIT_USAGE (2). */
+int sw_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse the options of a command that takes only the connection options
+ * and -h/--help. Returns -1 to go on (its operands start at optind), else
+ * the exit status to return: 0 after printing `usage` to stdout, 2 after
+ * a usage error naming the option. */
+int sw_client_parse_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
+                           struct sw_client_opts *co);
+
 /* Handle one of the options above: returns 1 when `c` was one (and stored
  * it in `o`), 0 when it is not a connection option. */
 int sw_client_take_option(int c, const char *arg, struct sw_client_opts *o);

@@ -34,25 +34,11 @@ static int fail(const char *cmd, const sw_error_t *err)
     return SW_EXIT_FAIL;
 }
 
-static int usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "suanwang %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nRun 'suanwang %s --help' for the options.\n", cmd);
-    return SW_EXIT_USAGE;
-}
-
 static int parse_id(const char *cmd, const char *s, uint64_t *id)
 {
     int64_t v;
     if (sw_parse_i64(s, 1, INT64_MAX, &v, "job id", NULL) < 0)
-        return usage_error(cmd, "\"%s\" is not a job id (a whole number >= 1)", s);
+        return sw_cli_usage_error(cmd, "\"%s\" is not a job id (a whole number >= 1)", s);
     *id = (uint64_t)v;
     return 0;
 }
@@ -209,7 +195,7 @@ int sw_cmd_jobs(int argc, char **argv)
         case O_STATE: {
             enum sw_state st;
             if (sw_state_parse(optarg, &st) < 0)
-                return usage_error("jobs", "--state: unknown state \"%s\" (pending, scheduled, "
+                return sw_cli_usage_error("jobs", "--state: unknown state \"%s\" (pending, scheduled, "
                                    "dispatched, running, completed, failed, cancelled, "
                                    "preempted, lost)", optarg);
             state = optarg;
@@ -217,18 +203,18 @@ int sw_cmd_jobs(int argc, char **argv)
         }
         case O_LIMIT:
             if (sw_parse_i64(optarg, 1, 1000, &limit, "--limit", NULL) < 0)
-                return usage_error("jobs", "--limit: \"%s\" is not a number from 1 to 1000",
+                return sw_cli_usage_error("jobs", "--limit: \"%s\" is not a number from 1 to 1000",
                                    optarg);
             break;
         case O_ALL: all = true; break;
         case O_TENANT: tenant = optarg; break;
         case 'h': jobs_usage(stdout); return SW_EXIT_OK;
         default:
-            return usage_error("jobs", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+            return sw_cli_usage_error("jobs", "unknown or incomplete option \"%s\"", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("jobs", "unexpected argument \"%s\" (to see one job: suanwang job ID)",
+        return sw_cli_usage_error("jobs", "unexpected argument \"%s\" (to see one job: suanwang job ID)",
                            argv[optind]);
     sw_error_t err = {{0}};
     struct sw_client cl;
@@ -478,22 +464,12 @@ static int print_job(const json_t *j)
 
 int sw_cmd_job(int argc, char **argv)
 {
-    static const struct option opts[] = {SW_CLIENT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     struct sw_client_opts co = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (sw_client_take_option(c, optarg, &co))
-            continue;
-        if (c == 'h') {
-            job_usage(stdout);
-            return SW_EXIT_OK;
-        }
-        return usage_error("job", "unknown or incomplete option \"%s\"", argv[optind - 1]);
-    }
+    int prc = sw_client_parse_simple(argc, argv, "job", job_usage, &co);
+    if (prc >= 0)
+        return prc;
     if (optind + 1 != argc)
-        return usage_error("job", "%s", optind == argc ? "give one job id: suanwang job ID"
+        return sw_cli_usage_error("job", "%s", optind == argc ? "give one job id: suanwang job ID"
                                                        : "one job id at a time");
     uint64_t id = 0;
     if (parse_id("job", argv[optind], &id) != 0)
@@ -535,22 +511,12 @@ static void cancel_usage(FILE *f)
 
 int sw_cmd_cancel(int argc, char **argv)
 {
-    static const struct option opts[] = {SW_CLIENT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     struct sw_client_opts co = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (sw_client_take_option(c, optarg, &co))
-            continue;
-        if (c == 'h') {
-            cancel_usage(stdout);
-            return SW_EXIT_OK;
-        }
-        return usage_error("cancel", "unknown or incomplete option \"%s\"", argv[optind - 1]);
-    }
+    int prc = sw_client_parse_simple(argc, argv, "cancel", cancel_usage, &co);
+    if (prc >= 0)
+        return prc;
     if (optind == argc)
-        return usage_error("cancel", "%s", "give the ids of the jobs to cancel");
+        return sw_cli_usage_error("cancel", "%s", "give the ids of the jobs to cancel");
     for (int i = optind; i < argc; i++) {
         uint64_t id;
         if (parse_id("cancel", argv[i], &id) != 0)
@@ -636,15 +602,15 @@ int sw_cmd_wait(int argc, char **argv)
             if (!strcmp(optarg, "0"))
                 timeout = 0;
             else if (sw_duration_parse(optarg, &timeout, &err) < 0)
-                return usage_error("wait", "--timeout: %s", err.text);
+                return sw_cli_usage_error("wait", "--timeout: %s", err.text);
             break;
         case 'h': wait_usage(stdout); return SW_EXIT_OK;
         default:
-            return usage_error("wait", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+            return sw_cli_usage_error("wait", "unknown or incomplete option \"%s\"", argv[optind - 1]);
         }
     }
     if (optind == argc)
-        return usage_error("wait", "%s", "give the ids of the jobs to wait for");
+        return sw_cli_usage_error("wait", "%s", "give the ids of the jobs to wait for");
     for (int i = optind; i < argc; i++) {
         uint64_t id;
         if (parse_id("wait", argv[i], &id) != 0)

@@ -62,13 +62,6 @@ static const char *agent_text(const json_t *site)
     return json_is_true(json_object_get(a, "up")) ? "up" : "down";
 }
 
-static int usage_error(const char *cmd, const char *what, const char *arg)
-{
-    fprintf(stderr, "suanwang %s: %s%s%s\nRun 'suanwang %s --help' for the options.\n", cmd,
-            what, arg ? " " : "", arg ? arg : "", cmd);
-    return SW_EXIT_USAGE;
-}
-
 /* ---- suanwang sites ------------------------------------------------------------------ */
 
 static void sites_usage(FILE *f)
@@ -119,22 +112,12 @@ static int sites_table(const json_t *sites)
 
 int sw_cmd_sites(int argc, char **argv)
 {
-    static const struct option opts[] = {SW_CLIENT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     struct sw_client_opts co = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (sw_client_take_option(c, optarg, &co))
-            continue;
-        if (c == 'h') {
-            sites_usage(stdout);
-            return SW_EXIT_OK;
-        }
-        return usage_error("sites", "unknown or incomplete option", argv[optind - 1]);
-    }
+    int prc = sw_client_parse_simple(argc, argv, "sites", sites_usage, &co);
+    if (prc >= 0)
+        return prc;
     if (optind < argc)
-        return usage_error("sites", "unexpected argument", argv[optind]);
+        return sw_cli_usage_error("sites", "unexpected argument %s", argv[optind]);
     sw_error_t err = {{0}};
     struct sw_client cl;
     struct sw_client_resp r;
@@ -331,13 +314,13 @@ int sw_cmd_top(int argc, char **argv)
             top_usage(stdout);
             return SW_EXIT_OK;
         } else
-            return usage_error("top", "unknown or incomplete option", argv[optind - 1]);
+            return sw_cli_usage_error("top", "unknown or incomplete option \"%s\"", argv[optind - 1]);
     }
     if (optind < argc)
-        return usage_error("top", "unexpected argument", argv[optind]);
+        return sw_cli_usage_error("top", "unexpected argument %s", argv[optind]);
     if (co.json)
-        return usage_error("top", "--json does not apply: use suanwang sites --json and "
-                                  "suanwang jobs --json", NULL);
+        return sw_cli_usage_error("top", "--json does not apply: use suanwang sites --json "
+                                         "and suanwang jobs --json");
     sw_error_t err = {{0}};
     struct sw_client cl;
     if (sw_client_open(&cl, &co, &err) < 0) {
