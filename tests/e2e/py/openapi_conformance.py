@@ -783,7 +783,8 @@ try:
         check(param_ok("GET", f"{A}/assignments", "query", "wait_s", q) == (status == 200),
               f"wait_s={q}: schema and server disagree")
     ajob = req("POST", J, ta, dict(MIN, name="for-the-agent",
-                                   placement={"sites": {"allow": ["sg-ai"]}}), want=201)[1]["id"]
+                                   placement={"sites": {"allow": ["sg-ai"]}},
+                                   resources={"gpus": 1}), want=201)[1]["id"]
     a = None
     deadline = time.time() + 10
     while a is None and time.time() < deadline:
