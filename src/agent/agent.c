@@ -449,6 +449,54 @@ static void join_threads(struct sw_agent *a)
     a->have_poll = a->have_heartbeat = a->have_events = a->have_logs = false;
 }
 
+/* Units a previous agent left running that the backend took back (the
+ * slurm backend re-adopts its Slurm jobs): track them as started, with
+ * the log files of the common layout WORK/JOB/TASK.ATTEMPT (gang.ATTEMPT),
+ * so their logs are shipped and their end is reported. The controller
+ * decides at registration whether they are still current (else: stop). */
+static void adopt_running(struct sw_agent *a)
+{
+    enum { MAX_ADOPT = 4096 };
+    struct sw_unit_key *keys = calloc(MAX_ADOPT, sizeof(*keys));
+    if (!keys || !a->backend->ops->list) {
+        free(keys);
+        return;
+    }
+    size_t n = a->backend->ops->list(a->backend, keys, MAX_ADOPT);
+    if (n > MAX_ADOPT)
+        n = MAX_ADOPT;
+    pthread_mutex_lock(&a->mu);
+    for (size_t i = 0; i < n; i++) {
+        if (sw__attempt_find(a, &keys[i]))
+            continue;
+        struct sw__attempt *at = calloc(1, sizeof(*at));
+        char dir[4096], out[4200], errp[4200];
+        if (!at)
+            break;
+        if (keys[i].task < 0)
+            snprintf(dir, sizeof(dir), "%s/%lld/gang.%lld", a->work_dir,
+                     (long long)keys[i].job, (long long)keys[i].attempt);
+        else
+            snprintf(dir, sizeof(dir), "%s/%lld/%lld.%lld", a->work_dir,
+                     (long long)keys[i].job, (long long)keys[i].task,
+                     (long long)keys[i].attempt);
+        snprintf(out, sizeof(out), "%s/stdout", dir);
+        snprintf(errp, sizeof(errp), "%s/stderr", dir);
+        at->key = keys[i];
+        at->started = true;
+        at->paths[0] = strdup(out);
+        at->paths[1] = strdup(errp);
+        at->next = a->attempts;
+        a->attempts = at;
+        a->nattempts++;
+        char name[128];
+        sw__unit_name(&keys[i], name, sizeof(name));
+        sw__agent_log(a, "%s: still running from before the restart: tracking it again", name);
+    }
+    pthread_mutex_unlock(&a->mu);
+    free(keys);
+}
+
 struct sw_agent *sw_agent_start(const struct sw_agent_config *cfg, sw_error_t *err)
 {
     struct sw_agent *a = calloc(1, sizeof(*a));
@@ -500,6 +548,7 @@ struct sw_agent *sw_agent_start(const struct sw_agent_config *cfg, sw_error_t *e
     a->backend = sw_agent_backend_create(a->backend_name, &bcfg, err);
     if (!a->backend)
         goto out_free;
+    adopt_running(a);
 
     /* the first registration: retry while the controller cannot be reached */
     struct sw_agent_client *c = sw_agent_client_new(a->server, a->token, NULL, err);

@@ -1,5 +1,6 @@
 /* backend.c — choosing a backend by name, and the clocks the agent uses. */
 #include "agent/backend.h"
+#include "agent/backend_slurm.h"
 
 #include <errno.h>
 #include <string.h>
@@ -10,11 +11,13 @@ struct sw_agent_backend *sw_agent_backend_create(const char *name, const struct 
 {
     if (!name || strcmp(name, "local") == 0)
         return sw_agent_backend_local_create(cfg, err);
+    if (strcmp(name, "slurm") == 0)
+        return sw_agent_backend_slurm_create(cfg, err);
     errno = EINVAL;
-    if (strcmp(name, "slurm") == 0 || strcmp(name, "kubernetes") == 0)
-        sw_errprintf(err, "backend \"%s\" is not implemented yet; use --backend local", name);
+    if (strcmp(name, "kubernetes") == 0)
+        sw_errprintf(err, "backend \"%s\" is not implemented yet; use --backend local or slurm", name);
     else
-        sw_errprintf(err, "unknown backend \"%s\"; use --backend local", name);
+        sw_errprintf(err, "unknown backend \"%s\"; use --backend local or slurm", name);
     return NULL;
 }
 

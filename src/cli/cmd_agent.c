@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/backend_slurm.h"
 #include "agent/client.h"
 #include "agent/discover.h"
 #include "cli/commands.h"
@@ -33,7 +34,10 @@ static void agent_usage(FILE *f)
         "  --site NAME            the site this agent serves (its token must be of it)\n"
         "  --token TOKEN          an agent token of the site (env SUANWANG_TOKEN)\n"
         "  --token-file FILE      read the token from FILE (keeps it out of `ps`)\n"
-        "  --backend local        how tasks run (local: processes on this machine)\n"
+        "  --backend local|slurm  how tasks run (local: processes on this machine; slurm:\n"
+        "                         jobs of this site's Slurm, see docs/slurm.md)\n"
+        "  --slurm-partition P    --backend slurm: submit to partition P (and count only\n"
+        "                         its nodes); --slurm-account A, --slurm-qos Q likewise\n"
         "  --work DIR             where attempts keep their files (default\n"
         "                         ./suanwang-agent-SITE)\n"
         "  --network NET.json     the network file: accelerators declared for the site\n"
@@ -111,7 +115,7 @@ int sw_cmd_agent(int argc, char **argv)
     enum {
         O_SERVER = 256, O_SITE, O_TOKEN, O_TOKEN_FILE, O_BACKEND, O_WORK, O_NETWORK, O_ACCEL,
         O_DISCOVER, O_NVSMI, O_MAX, O_RUN_AS, O_GRACE, O_KEEP, O_CONNECT, O_POLL, O_SHOW,
-        O_QUIET,
+        O_QUIET, O_SL_PART, O_SL_ACCT, O_SL_QOS,
     };
     static const struct option opts[] = {
         {"server", required_argument, NULL, O_SERVER},
@@ -132,11 +136,15 @@ int sw_cmd_agent(int argc, char **argv)
         {"poll-wait", required_argument, NULL, O_POLL},
         {"show-capacity", no_argument, NULL, O_SHOW},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"slurm-partition", required_argument, NULL, O_SL_PART},
+        {"slurm-account", required_argument, NULL, O_SL_ACCT},
+        {"slurm-qos", required_argument, NULL, O_SL_QOS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct sw_agent_config cfg = {.backend = "local", .connect_timeout_s = 30};
     struct sw_discover_opts dopts = {.gpus = SW_DISCOVER_AUTO};
+    struct sw_slurm_options slurm = {0};
     struct sw_accel_group declared[MAX_DECLARED];
     size_t ndeclared = 0;
     const char *token_file = NULL;
@@ -157,6 +165,9 @@ int sw_cmd_agent(int argc, char **argv)
         case O_TOKEN: cfg.token = optarg; break;
         case O_TOKEN_FILE: token_file = optarg; break;
         case O_BACKEND: cfg.backend = optarg; break;
+        case O_SL_PART: slurm.partition = optarg; break;
+        case O_SL_ACCT: slurm.account = optarg; break;
+        case O_SL_QOS: slurm.qos = optarg; break;
         case O_WORK: cfg.work_dir = optarg; break;
         case O_NETWORK: dopts.network_path = optarg; break;
         case O_NVSMI: dopts.nvidia_smi = optarg; break;
@@ -232,7 +243,11 @@ int sw_cmd_agent(int argc, char **argv)
         return SW_EXIT_FAIL;
     }
     sw_error_t note = {{0}};
-    if (sw_discover(&dopts, cap, &note, &err) < 0) {
+    if (strcmp(cfg.backend, "slurm") == 0) /* the capacity is Slurm's nodes' */
+        dopts.gpus = SW_DISCOVER_DECLARED;
+    if (sw_discover(&dopts, cap, &note, &err) < 0 ||
+        (strcmp(cfg.backend, "slurm") == 0 &&
+         (sw_slurm_configure(&slurm, &err) < 0 || sw_slurm_capacity(cap, &err) < 0))) {
         fprintf(stderr, "suanwang agent: %s\n", err.text);
         free(cap);
         return SW_EXIT_FAIL;

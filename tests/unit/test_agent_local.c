@@ -637,7 +637,7 @@ static void test_bad_config(void **state)
     assert_null(sw_agent_backend_create("local", &cfg, &err));
     assert_non_null(strstr(err.text, "absolute"));
     cfg.work_dir = "/tmp";
-    assert_null(sw_agent_backend_create("slurm", &cfg, &err));
+    assert_null(sw_agent_backend_create("kubernetes", &cfg, &err));
     assert_non_null(strstr(err.text, "not implemented yet"));
     assert_null(sw_agent_backend_create("pbs", &cfg, &err));
     assert_non_null(strstr(err.text, "unknown backend"));

@@ -1,0 +1,252 @@
+"""suanwang agent --backend slurm against a real Slurm (see slurm_agent.sh)."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from swserver import SUANWANG, Server, call  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+UP = os.path.join(ROOT, "scripts", "slurm-up.sh")
+DOWN = os.path.join(ROOT, "scripts", "slurm-down.sh")
+failures = []
+work = tempfile.mkdtemp(prefix="sw-slurm-agent-")
+os.chmod(work, 0o755)  # munged wants every folder above its socket searchable
+SD = os.path.join(work, "slurm")
+T0 = time.time()
+
+NETWORK = {
+    "about": "one Slurm site (tests/e2e/slurm_agent.sh)",
+    "regions": ["guangzhou"],
+    "intra_region": {"latency_ms": 0.5, "bandwidth_gbps": 100},
+    "links": [],
+    "sites": [{"name": "hpc-slurm", "region": "guangzhou", "provider": "test", "kind": "hpc",
+               "pue": 1.4, "carbon_g_per_kwh": 500, "backend": "slurm",
+               "node_classes": [{"name": "cpu", "count": 1, "cores": 64, "mem_gib": 4,
+                                 "price": {"core_hour_fen": 5}}]}],
+}
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+    return cond
+
+
+def skip(why):
+    print("SKIP:", why)
+    sys.exit(77)
+
+
+def slurm(*args):
+    p = subprocess.run(list(args), capture_output=True, text=True, env=senv, timeout=30)
+    return p.stdout
+
+
+def sjobs():
+    """Slurm jobs named sw-*: {name: (id, state)}."""
+    out = {}
+    for line in slurm("squeue", "-h", "-t", "all", "-o", "%j|%i|%T").splitlines():
+        f = line.split("|")
+        if len(f) == 3 and f[0].startswith("sw-"):
+            out[f[0]] = (f[1], f[2])
+    return out
+
+
+def sfield(sid, key):
+    m = re.search(r"(?:^| )" + key + r"=(\S*)", slurm("scontrol", "show", "job", "-o", sid))
+    return m.group(1) if m else None
+
+
+def wait_for(pred, timeout=30, step=0.2):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def cli(*args):
+    env = dict(os.environ, SUANWANG_SERVER=state["url"], SUANWANG_TOKEN=state["user"])
+    p = subprocess.run([SUANWANG, *args], capture_output=True, text=True, env=env, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def submit(*args):
+    rc, out, err = cli("submit", *args)
+    check(rc == 0 and out.strip().isdigit(), f"submit {args}: {rc} {out!r} {err!r}")
+    return int(out.strip()) if out.strip().isdigit() else -1
+
+
+def job(jid):
+    return call(state["url"], "GET", f"/v1/jobs/{jid}", state["user"])[1]
+
+
+def wait_state(jid, states, timeout=30):
+    return wait_for(lambda: (lambda j: j if j.get("state") in states else None)(job(jid)),
+                    timeout) or job(jid)
+
+
+def logs(jid, task=None):
+    q = f"/v1/jobs/{jid}/logs" + (f"?task={task}" if task is not None else "")
+    r = call(state["url"], "GET", q, state["user"])
+    b = r[1]
+    return b if isinstance(b, str) else (b.decode() if isinstance(b, bytes) else json.dumps(b))
+
+
+def start_agent():
+    log = open(os.path.join(work, "agent.log"), "a")
+    return subprocess.Popen([SUANWANG, "agent", "--backend", "slurm", "--server", state["url"],
+                             "--site", "hpc-slurm", "--token", state["agent"], "--work",
+                             os.path.join(work, "agent"), "--slurm-partition", "debug",
+                             "--poll-wait", "2"],
+                            stdout=log, stderr=log, env=senv)
+
+
+# ---- Slurm ------------------------------------------------------------------------
+p = subprocess.run(["bash", UP, SD], capture_output=True, text=True)
+if p.returncode == 77:
+    shutil.rmtree(work, ignore_errors=True)
+    skip((p.stderr.strip().splitlines() or ["slurm-up.sh: exit 77"])[-1])
+if p.returncode != 0:
+    sys.stderr.write(p.stderr)
+    subprocess.run(["bash", DOWN, SD], capture_output=True)
+    shutil.rmtree(work, ignore_errors=True)
+    if os.environ.get("SW_SLURM_REQUIRED") == "1":
+        print("FAIL: slurm-up.sh failed")
+        sys.exit(1)
+    skip(f"the Slurm daemons did not start here (exit {p.returncode})")
+senv = dict(os.environ)
+for line in open(os.path.join(SD, "slurm.env")):
+    m = re.match(r"export (\w+)=(.*)", line.strip())
+    if m:
+        senv[m.group(1)] = m.group(2).strip("'\"")
+
+state = {}
+netpath = os.path.join(work, "net.json")
+with open(netpath, "w") as f:
+    json.dump(NETWORK, f)
+s = None
+agent = None
+try:
+    s = Server(network=netpath, extra=["--heartbeat-timeout", "30"]).start()
+    state["url"], admin = s.url, s.admin_token()
+    call(s.url, "POST", "/v1/tenants", admin, {"name": "lab"})
+    call(s.url, "POST", "/v1/tenants", admin, {"name": "ops", "kind": "provider"})
+    state["user"] = call(s.url, "POST", "/v1/tokens", admin,
+                         {"tenant": "lab", "role": "consumer"})[1]["token"]
+    state["agent"] = call(s.url, "POST", "/v1/tokens", admin,
+                          {"tenant": "ops", "role": "agent", "site": "hpc-slurm"})[1]["token"]
+
+    # capacity from Slurm
+    rc = subprocess.run([SUANWANG, "agent", "--backend", "slurm", "--site", "hpc-slurm",
+                         "--show-capacity"], capture_output=True, text=True, env=senv)
+    check(rc.returncode == 0 and '"cores": 64' in rc.stdout.replace(":64", ": 64"),
+          f"--show-capacity reads Slurm's node: {rc.stdout!r} {rc.stderr!r}")
+
+    agent = start_agent()
+    up = wait_for(lambda: [x for x in call(s.url, "GET", "/v1/sites", admin)[1]["sites"]
+                           if x["agent"]["up"]], 15)
+    check(bool(up), "the slurm agent registered")
+
+    # 1. a job runs as a real Slurm job; its stdout comes back
+    jid = submit("--name", "hello", "--", "/bin/echo", "hello from", "slurm's $HOME")
+    j = wait_state(jid, ("completed", "failed", "cancelled"))
+    check(j.get("state") == "completed", f"job {jid} completed: {j}")
+    name = f"sw-{jid}-0-1"
+    sj = sjobs()
+    check(name in sj and sj[name][1] == "COMPLETED", f"Slurm job {name} COMPLETED: {sj}")
+    out = wait_for(lambda: (lambda t: t if "hello" in t else None)(logs(jid)), 10) or logs(jid)
+    check(out == "hello from slurm's $HOME\n", f"logs of job {jid}: {out!r}")
+
+    # 2. a gang is ONE Slurm job with NumTasks=N
+    gid = submit("--name", "gang", "--tasks", "3", "--gang", "--", "/bin/sh", "-c",
+                 "echo rank $SUANWANG_TASK_INDEX of $SUANWANG_TASKS")
+    j = wait_state(gid, ("completed", "failed", "cancelled"), 40)
+    check(j.get("state") == "completed", f"gang {gid} completed: {j}")
+    gname = f"sw-{gid}-gang-1"
+    sj = sjobs()
+    check(gname in sj, f"one Slurm job {gname}: {sj}")
+    check(len([n for n in sj if n.startswith(f"sw-{gid}-")]) == 1, f"only one Slurm job: {sj}")
+    if gname in sj:
+        check(sfield(sj[gname][0], "NumTasks") == "3", f"NumTasks=3: {sfield(sj[gname][0], 'NumTasks')}")
+    out = logs(gid, -1) if "rank" not in logs(gid) else logs(gid)
+    check(all(f"rank {r} of 3" in out for r in range(3)), f"gang output: {out!r}")
+
+    # 3. cancel reaches scancel
+    cid = submit("--name", "victim", "--", "/bin/sleep", "300")
+    wait_state(cid, ("running",))
+    cname = f"sw-{cid}-0-1"
+    check(wait_for(lambda: sjobs().get(cname, ("", ""))[1] == "RUNNING", 20),
+          f"{cname} RUNNING: {sjobs()}")
+    rc, out, err = cli("cancel", str(cid))
+    check(rc == 0, f"cancel: {rc} {err}")
+    check(wait_for(lambda: sjobs().get(cname, ("", ""))[1] == "CANCELLED", 20),
+          f"{cname} CANCELLED by scancel: {sjobs()}")
+    j = wait_state(cid, ("cancelled",), 20)
+    check(j.get("state") == "cancelled", f"job {cid} cancelled: {j.get('state')}")
+
+    # 4. walltime (enforced by the agent to the second; Slurm's --time is the backstop)
+    wid = submit("--name", "overtime", "--walltime", "3s", "--", "/bin/sleep", "300")
+    j = wait_state(wid, ("completed", "failed", "cancelled"), 30)
+    check(j.get("state") == "failed" and "walltime" in json.dumps(j),
+          f"job {wid} failed for its walltime: {j}")
+
+    # 5. a Slurm job cancelled by hand is reported failed
+    hid = submit("--name", "byhand", "--", "/bin/sleep", "300")
+    hname = f"sw-{hid}-0-1"
+    check(wait_for(lambda: sjobs().get(hname, ("", ""))[1] == "RUNNING", 20),
+          f"{hname} RUNNING: {sjobs()}")
+    slurm("scancel", sjobs().get(hname, ("0", ""))[0])
+    j = wait_state(hid, ("completed", "failed", "cancelled"), 20)
+    check(j.get("state") == "failed" and "cancelled by Slurm" in json.dumps(j),
+          f"job {hid} failed, cancelled by Slurm: {j}")
+
+    # 6. the agent restarted in the middle re-adopts its Slurm job
+    rid = submit("--name", "survivor", "--", "/bin/sh", "-c", "sleep 4; echo survived")
+    rname = f"sw-{rid}-0-1"
+    check(wait_for(lambda: sjobs().get(rname, ("", ""))[1] == "RUNNING", 20),
+          f"{rname} RUNNING: {sjobs()}")
+    agent.send_signal(signal.SIGKILL)
+    agent.wait()
+    agent = start_agent()
+    check(wait_for(lambda: "re-adopted Slurm job" in open(os.path.join(work, "agent.log")).read(),
+                   10), "the restarted agent re-adopted the Slurm job")
+    check(wait_for(lambda: sjobs().get(rname, ("", ""))[1] == "COMPLETED", 20),
+          f"{rname} ran on to COMPLETED (not killed): {sjobs()}")
+    j = wait_state(rid, ("completed", "failed", "cancelled"), 20)
+    check(j.get("state") == "completed",
+          f"the re-adopted job's end is reported: {j.get('state')}")
+    check(len([n for n in sjobs() if n.startswith(f"sw-{rid}-")]) == 1, "no duplicate")
+finally:
+    if agent:
+        agent.send_signal(signal.SIGTERM)
+        try:
+            agent.wait(20)
+        except subprocess.TimeoutExpired:
+            agent.kill()
+    if s:
+        s.stop()
+    subprocess.run(["bash", DOWN, SD], capture_output=True)
+    if failures:
+        print("--- agent log ---")
+        try:
+            print(open(os.path.join(work, "agent.log")).read()[-6000:])
+        except OSError:
+            pass
+    shutil.rmtree(work, ignore_errors=True)
+
+print(f"slurm_agent: {time.time() - T0:.1f} s")
+if failures:
+    print(f"slurm_agent: {len(failures)} failures")
+    sys.exit(1)
+print("slurm_agent: ok")
