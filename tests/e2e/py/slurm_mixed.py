@@ -1,0 +1,208 @@
+"""A network with one Slurm site and one local site (see slurm_mixed.sh)."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from swserver import SUANWANG, Server, call  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+UP = os.path.join(ROOT, "scripts", "slurm-up.sh")
+DOWN = os.path.join(ROOT, "scripts", "slurm-down.sh")
+failures = []
+work = tempfile.mkdtemp(prefix="sw-slurm-mixed-")
+os.chmod(work, 0o755)  # munged wants every folder above its socket searchable
+SD = os.path.join(work, "slurm")
+T0 = time.time()
+
+NETWORK = {
+    "about": "one Slurm site and one local site (tests/e2e/slurm_mixed.sh)",
+    "regions": ["guangzhou", "shenzhen"],
+    "intra_region": {"latency_ms": 0.5, "bandwidth_gbps": 100},
+    "links": [{"a": "guangzhou", "b": "shenzhen", "latency_ms": 1.5, "bandwidth_gbps": 100}],
+    "sites": [
+        {"name": "hpc-slurm", "region": "guangzhou", "provider": "test", "kind": "hpc",
+         "pue": 1.4, "carbon_g_per_kwh": 500, "backend": "slurm",
+         "node_classes": [{"name": "cpu", "count": 1, "cores": 4, "mem_gib": 4,
+                           "price": {"core_hour_fen": 5}}]},
+        {"name": "cloud-local", "region": "shenzhen", "provider": "test", "kind": "cloud",
+         "pue": 1.3, "carbon_g_per_kwh": 500, "backend": "local",
+         "node_classes": [{"name": "cpu", "count": 1, "cores": 4, "mem_gib": 4,
+                           "price": {"core_hour_fen": 5}}]}],
+}
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+    return cond
+
+
+def skip(why):
+    print("SKIP:", why)
+    sys.exit(77)
+
+
+def slurm(*args):
+    p = subprocess.run(list(args), capture_output=True, text=True, env=senv, timeout=30)
+    return p.stdout
+
+
+def sjobs():
+    """Slurm jobs named sw-*: {name: (id, state)}."""
+    out = {}
+    for line in slurm("squeue", "-h", "-t", "all", "-o", "%j|%i|%T").splitlines():
+        f = line.split("|")
+        if len(f) == 3 and f[0].startswith("sw-"):
+            out[f[0]] = (f[1], f[2])
+    return out
+
+
+def sfield(sid, key):
+    m = re.search(r"(?:^| )" + key + r"=(\S*)", slurm("scontrol", "show", "job", "-o", sid))
+    return m.group(1) if m else None
+
+
+def wait_for(pred, timeout=30, step=0.2):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def cli(*args):
+    env = dict(os.environ, SUANWANG_SERVER=state["url"], SUANWANG_TOKEN=state["user"])
+    p = subprocess.run([SUANWANG, *args], capture_output=True, text=True, env=env, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def submit(*args):
+    rc, out, err = cli("submit", *args)
+    check(rc == 0 and out.strip().isdigit(), f"submit {args}: {rc} {out!r} {err!r}")
+    return int(out.strip()) if out.strip().isdigit() else -1
+
+
+def job(jid):
+    return call(state["url"], "GET", f"/v1/jobs/{jid}", state["user"])[1]
+
+
+def wait_state(jid, states, timeout=30):
+    return wait_for(lambda: (lambda j: j if j.get("state") in states else None)(job(jid)),
+                    timeout) or job(jid)
+
+
+def logs(jid, task=None):
+    q = f"/v1/jobs/{jid}/logs" + (f"?task={task}" if task is not None else "")
+    r = call(state["url"], "GET", q, state["user"])
+    b = r[1]
+    return b if isinstance(b, str) else (b.decode() if isinstance(b, bytes) else json.dumps(b))
+
+
+def start_agent(site, backend):
+    log = open(os.path.join(work, site + ".log"), "a")
+    args = [SUANWANG, "agent", "--backend", backend, "--server", state["url"], "--site", site,
+            "--token", state["agents"][site], "--work", os.path.join(work, site)]
+    if backend == "slurm":
+        args += ["--slurm-partition", "debug", "--poll-wait", "2"]
+    return subprocess.Popen(args, stdout=log, stderr=log, env=senv)
+# ---- Slurm ------------------------------------------------------------------------
+p = subprocess.run(["bash", UP, SD], capture_output=True, text=True)
+if p.returncode == 77:
+    shutil.rmtree(work, ignore_errors=True)
+    skip((p.stderr.strip().splitlines() or ["slurm-up.sh: exit 77"])[-1])
+if p.returncode != 0:
+    sys.stderr.write(p.stderr)
+    subprocess.run(["bash", DOWN, SD], capture_output=True)
+    shutil.rmtree(work, ignore_errors=True)
+    if os.environ.get("SW_SLURM_REQUIRED") == "1":
+        print("FAIL: slurm-up.sh failed")
+        sys.exit(1)
+    skip(f"the Slurm daemons did not start here (exit {p.returncode})")
+senv = dict(os.environ)
+for line in open(os.path.join(SD, "slurm.env")):
+    m = re.match(r"export (\w+)=(.*)", line.strip())
+    if m:
+        senv[m.group(1)] = m.group(2).strip("'\"")
+
+state = {}
+netpath = os.path.join(work, "net.json")
+with open(netpath, "w") as f:
+    json.dump(NETWORK, f)
+s = None
+agents = []
+try:
+    s = Server(network=netpath, extra=["--heartbeat-timeout", "30"]).start()
+    state["url"], admin = s.url, s.admin_token()
+    call(s.url, "POST", "/v1/tenants", admin, {"name": "lab"})
+    call(s.url, "POST", "/v1/tenants", admin, {"name": "ops", "kind": "provider"})
+    state["user"] = call(s.url, "POST", "/v1/tokens", admin,
+                         {"tenant": "lab", "role": "consumer"})[1]["token"]
+    state["agents"] = {site: call(s.url, "POST", "/v1/tokens", admin,
+                                  {"tenant": "ops", "role": "agent", "site": site})[1]["token"]
+                       for site in ("hpc-slurm", "cloud-local")}
+    agents.append(start_agent("hpc-slurm", "slurm"))
+    agents.append(start_agent("cloud-local", "local"))
+    up = wait_for(lambda: len([x for x in call(s.url, "GET", "/v1/sites", admin)[1]["sites"]
+                               if x["agent"]["up"]]) == 2, 15)
+    check(up, "both agents registered")
+
+    # 1. placement says "hpc": the job runs as a real Slurm job
+    jpath = os.path.join(work, "mpi.json")
+    with open(jpath, "w") as f:
+        json.dump({"name": "mpi", "tasks": 2, "gang": True,
+                   "placement": {"kinds": {"allow": ["hpc"]}},
+                   "command": ["/bin/echo", "on the hpc site"]}, f)
+    rc, out, err = cli("submit", jpath)
+    check(rc == 0 and out.strip().isdigit(), f"submit the hpc job: {rc} {out!r} {err!r}")
+    hid = int(out.strip()) if out.strip().isdigit() else -1
+    j = wait_state(hid, ("completed", "failed", "cancelled"), 40)
+    check(j.get("state") == "completed" and j["task_units"][0].get("site") == "hpc-slurm",
+          f"the hpc job ran at hpc-slurm: {j.get('state')} {j.get('task_units')}")
+    check(any(n.startswith(f"sw-{hid}-") for n in sjobs()), f"it was a real Slurm job: {sjobs()}")
+
+    # 2. an array of 8 one-core tasks over two 4-core sites: it spreads over both
+    aid = submit("--name", "array", "--tasks", "8", "--cores", "1", "--", "/bin/sh", "-c",
+                 "sleep 2; echo task $SUANWANG_TASK_INDEX at $SUANWANG_SITE")
+    j = wait_state(aid, ("completed", "failed", "cancelled"), 60)
+    sites = {u.get("site") for u in j.get("task_units", [])}
+    check(j.get("state") == "completed", f"the array completed: {j.get('state')}")
+    check(sites == {"hpc-slurm", "cloud-local"}, f"array tasks spread over both sites: {sites}")
+    slurm_tasks = [n for n in sjobs() if n.startswith(f"sw-{aid}-")]
+    check(len(slurm_tasks) == sum(1 for u in j.get("task_units", [])
+                                  if u.get("site") == "hpc-slurm"),
+          f"each task at the Slurm site was one Slurm job: {slurm_tasks}")
+finally:
+    for a in agents:
+        if a.poll() is None:
+            a.send_signal(signal.SIGTERM)
+            try:
+                a.wait(20)
+            except subprocess.TimeoutExpired:
+                a.kill()
+    if s:
+        s.stop()
+    subprocess.run(["bash", DOWN, SD], capture_output=True)
+    if failures:
+        for site in ("hpc-slurm", "cloud-local"):
+            print(f"--- {site} agent log ---")
+            try:
+                print(open(os.path.join(work, site + ".log")).read()[-4000:])
+            except OSError:
+                pass
+    shutil.rmtree(work, ignore_errors=True)
+
+print(f"slurm_mixed: {time.time() - T0:.1f} s")
+if failures:
+    print(f"slurm_mixed: {len(failures)} failures")
+    sys.exit(1)
+print("slurm_mixed: ok")
