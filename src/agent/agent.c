@@ -220,6 +220,13 @@ static json_t *hello_json(struct sw_agent *a, bool registering)
         json_object_set_new(o, "capacity", capacity_json(&a->cap));
         json_object_set_new(o, "max_tasks", json_integer(a->max_tasks));
     }
+    /* what the site's other users hold, so the controller does not
+     * over-commit it (a Slurm site's own jobs) */
+    int64_t foreign = a->backend && a->backend->ops->foreign_cores
+                          ? a->backend->ops->foreign_cores(a->backend)
+                          : -1;
+    if (o && foreign >= 0)
+        json_object_set_new(o, "in_use", json_pack("{s:I}", "cores", (json_int_t)foreign));
     return o;
 }
 

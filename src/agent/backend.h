@@ -120,6 +120,9 @@ struct sw_agent_backend_ops {
     /* The keys of the units still running, up to `max`; returns how many
      * there are (which may exceed `max`). */
     size_t (*list)(struct sw_agent_backend *b, struct sw_unit_key *keys, size_t max);
+    /* Cores the site's other users hold (work not from suanwang), or -1
+     * when the backend cannot tell. May be NULL (same as -1). */
+    int64_t (*foreign_cores)(struct sw_agent_backend *b);
     /* Stop the backend. With `kill_tasks`, kill every unit (kind SHUTDOWN),
      * report each end through on_end and wait until all are reaped; without,
      * leave them running, unreported. Accepts NULL. */

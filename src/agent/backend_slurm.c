@@ -638,8 +638,10 @@ static int poll_squeue(struct sslurm *S, struct qrow **rows, size_t *nrows)
     if (fcpus != S->foreign_cpus || fjobs != S->foreign_jobs)
         LOG(S, "Slurm's own users run %lld jobs on %lld CPUs (capacity in use outside suanwang)",
             (long long)fjobs, (long long)fcpus);
+    pthread_mutex_lock(&S->mu); /* read by the heartbeat (slurm_foreign_cores) */
     S->foreign_cpus = fcpus;
     S->foreign_jobs = fjobs;
+    pthread_mutex_unlock(&S->mu);
     char path[PATH_MAX], text[128];
     if (fmt(path, sizeof(path), "%s/slurm-in-use.json", S->work_dir)) {
         snprintf(text, sizeof(text), "{\"cores\": %lld, \"jobs\": %lld}\n", (long long)fcpus,
@@ -793,11 +795,21 @@ static void slurm_destroy(struct sw_agent_backend *b, bool kill_tasks)
     free(S);
 }
 
+static int64_t slurm_foreign_cores(struct sw_agent_backend *b)
+{
+    struct sslurm *S = (struct sslurm *)b;
+    pthread_mutex_lock(&S->mu);
+    int64_t v = S->foreign_cpus;
+    pthread_mutex_unlock(&S->mu);
+    return v;
+}
+
 static const struct sw_agent_backend_ops slurm_ops = {
     .name = "slurm",
     .start = slurm_start,
     .kill = slurm_kill,
     .list = slurm_list,
+    .foreign_cores = slurm_foreign_cores,
     .destroy = slurm_destroy,
 };
 

@@ -112,6 +112,10 @@ static void agent_hello(struct sw_controller *c, const struct sw_http_request *r
         json_decref(st->capacity);
         st->capacity = json_incref(json_object_get(b, "capacity"));
     }
+    json_t *in_use = json_object_get(b, "in_use");
+    if (json_is_object(in_use))
+        ctl_site_foreign(c, s, json_integer_value(json_object_get(in_use, "cores")),
+                         ctl_now_ms());
     json_t *stop = json_array();
     size_t i;
     json_t *r;

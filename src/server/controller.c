@@ -644,6 +644,8 @@ static int open_state(struct sw_controller *c, sw_error_t *err)
         errno = ENOMEM;
         return sw_errprintf(err, "out of memory");
     }
+    for (size_t s = 0; s < c->net.nsites; s++)
+        c->sites[s].foreign_pool = CTL_NO_POOL;
     c->lost_after_ms = (c->cfg.heartbeat_timeout_s > 0 ? c->cfg.heartbeat_timeout_s : 30) * 1000;
     c->heartbeat_s = c->lost_after_ms / 6000 > 0 ? c->lost_after_ms / 6000 : 1;
     if (recover(c, err) < 0)

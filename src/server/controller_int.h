@@ -64,6 +64,9 @@ struct ctl_site {
     size_t ntodo, todo_cap;
     struct ctl_stop *cancels; /* attempts cancelled while at the agent */
     size_t ncancels, cancels_cap;
+    struct sw_job foreign;    /* what the site's other users hold (the agent's
+                                 "in_use"), held in its first pool */
+    size_t foreign_pool;      /* CTL_NO_POOL while nothing is held */
 };
 
 struct ctl_event {
@@ -217,6 +220,10 @@ bool ctl_retry(struct sw_controller *c, struct ctl_unit *u, const char *reason, 
                struct ctl_pending_events *pe);
 /* Free the unit's capacity in its pool (it ended or left). */
 void ctl_release(struct sw_controller *c, struct ctl_unit *u, int64_t now_ms);
+/* Hold `cores` of the site's first node class for its other users (the
+ * agent's "in_use"), replacing what was held; 0 releases it. */
+void ctl_site_foreign(struct sw_controller *c, int site, int64_t cores, int64_t now_ms);
+
 /* Sites silent past the timeout: their work is lost and retried. */
 void ctl_check_lost(struct sw_controller *c, int64_t now_ms, struct ctl_pending_events *pe);
 /* Path of a log file (DIR/logs/JOB/TASK.ATTEMPT.STREAM). */

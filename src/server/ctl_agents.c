@@ -117,6 +117,30 @@ static void site_lost(struct sw_controller *c, int site, int64_t now_ms,
     c->sites[site].ntodo = 0;
 }
 
+void ctl_site_foreign(struct sw_controller *c, int site, int64_t cores, int64_t now_ms)
+{
+    struct ctl_site *st = &c->sites[site];
+    if (st->foreign_pool != CTL_NO_POOL && st->foreign.state == SW_JOB_RUNNING)
+        sw_sched_complete(c->pools[st->foreign_pool], &st->foreign, now_ms / 1000);
+    st->foreign_pool = CTL_NO_POOL;
+    size_t pool = 0; /* the site's first node class */
+    for (; pool < c->npools; pool++) {
+        int s, n;
+        sw_placer_pool(c->placer, pool, &s, &n);
+        if (s == site)
+            break;
+    }
+    if (cores <= 0 || pool == c->npools)
+        return;
+    struct sw_res cap = sw_placer_pool_capacity(c->placer, pool);
+    st->foreign = (struct sw_job){.id = 0, .estimate = 2 * c->lost_after_ms / 1000 + 1};
+    st->foreign.need.v[SW_RES_CORES] =
+        cores < cap.v[SW_RES_CORES] ? cores : cap.v[SW_RES_CORES];
+    sw_error_t err;
+    if (sw_sched_adopt(c->pools[pool], &st->foreign, now_ms / 1000, &err) == 0)
+        st->foreign_pool = pool;
+}
+
 void ctl_check_lost(struct sw_controller *c, int64_t now_ms, struct ctl_pending_events *pe)
 {
     for (size_t s = 0; s < c->net.nsites; s++) {
@@ -124,6 +148,7 @@ void ctl_check_lost(struct sw_controller *c, int64_t now_ms, struct ctl_pending_
         if (!st->up || now_ms - st->last_seen_ms <= c->lost_after_ms)
             continue;
         st->up = false;
+        ctl_site_foreign(c, (int)s, 0, now_ms);
         sw_placer_site_enabled(c->placer, (int)s, false);
         fprintf(stderr, "suanwang server: site %s: no heartbeat for %lld s: its work is lost "
                         "and will be retried elsewhere\n",

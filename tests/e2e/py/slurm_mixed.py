@@ -181,6 +181,21 @@ try:
     check(len(slurm_tasks) == sum(1 for u in j.get("task_units", [])
                                   if u.get("site") == "hpc-slurm"),
           f"each task at the Slurm site was one Slurm job: {slurm_tasks}")
+
+    # 3. Slurm's own users: a job submitted to Slurm directly holds 3 CPUs;
+    #    the controller counts them as in use at hpc-slurm, until it ends
+    def cores_in_use():
+        sites = call(s.url, "GET", "/v1/sites", admin)[1]["sites"]
+        hpc = [x for x in sites if x["name"] == "hpc-slurm"][0]
+        return hpc["node_classes"][0]["cores_in_use"]
+    fid = slurm("sbatch", "--parsable", "-p", "debug", "-c", "3", "-J", "local-user",
+                "--wrap", "sleep 60").strip().split(";")[0]
+    check(fid.isdigit(), f"a local user's Slurm job: {fid!r}")
+    check(wait_for(lambda: cores_in_use() >= 3, 20),
+          f"the controller counts the local user's 3 CPUs: {cores_in_use()}")
+    slurm("scancel", fid)
+    check(wait_for(lambda: cores_in_use() == 0, 20),
+          f"and forgets them when the job ends: {cores_in_use()}")
 finally:
     for a in agents:
         if a.poll() is None:
