@@ -191,21 +191,21 @@ static json_t *assignment_json(struct sw_controller *c, const struct ctl_unit *u
 }
 
 /* Take up to ASSIGN_MAX scheduled units of site s, mark them dispatched. */
-static size_t take_todo(struct sw_controller *c, int s, struct ctl_unit **out,
+static size_t take_ready(struct sw_controller *c, int s, struct ctl_unit **out,
                         struct ctl_pending_events *pe, int64_t now_ms)
 {
     struct ctl_site *st = &c->sites[s];
     size_t n = 0, k = 0;
-    for (; k < st->ntodo && n < ASSIGN_MAX; k++) {
-        struct ctl_unit *u = st->todo[k];
+    for (; k < st->nready && n < ASSIGN_MAX; k++) {
+        struct ctl_unit *u = st->ready[k];
         if (u->state != SW_ST_SCHEDULED || u->site != s)
             continue; /* cancelled or moved meanwhile */
         if (ctl_transition(c, u, SW_ST_DISPATCHED, NULL, now_ms, pe) == 0)
             out[n++] = u;
     }
     if (k) {
-        memmove(st->todo, st->todo + k, (st->ntodo - k) * sizeof(*st->todo));
-        st->ntodo -= k;
+        memmove(st->ready, st->ready + k, (st->nready - k) * sizeof(*st->ready));
+        st->nready -= k;
     }
     return n;
 }
@@ -236,11 +236,11 @@ void api_agent_assignments(void *ctx, const struct sw_http_request *req,
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += wait_s;
         struct ctl_site *st = &c->sites[s];
-        while (!c->stopping && st->ntodo == 0 && st->ncancels == 0 &&
+        while (!c->stopping && st->nready == 0 && st->ncancels == 0 &&
                pthread_cond_timedwait(&c->agent_wake, &c->lock, &until) == 0)
             ;
         st->last_seen_ms = ctl_now_ms();
-        n = take_todo(c, s, units, &pe, ctl_now_ms());
+        n = take_ready(c, s, units, &pe, ctl_now_ms());
         for (size_t k = 0; k < st->ncancels; k++) {
             const struct ctl_stop *x = &st->cancels[k];
             json_array_append_new(cancel,

@@ -416,7 +416,7 @@ static void on_start(struct sw_job *job, int64_t now, void *arg)
              (long long)job->need.v[SW_RES_CORES], (long long)job->need.v[SW_RES_MEM_MIB],
              (long long)job->need.v[SW_RES_ACCEL], (long long)job->estimate);
     if (ctl_transition(sc->c, u, SW_ST_SCHEDULED, detail, sc->now_ms, sc->pe) == 0)
-        ctl_site_push_todo(sc->c, u);
+        ctl_site_push_ready(sc->c, u);
 }
 
 /* One round: place what waits, run a pass on every pool. Holds c->lock. */

@@ -60,8 +60,8 @@ struct ctl_site {
     char hostname[128];
     char backend[32];
     json_t *capacity;         /* as the agent reported it (owned) */
-    struct ctl_unit **todo;   /* scheduled units waiting to be handed out */
-    size_t ntodo, todo_cap;
+    struct ctl_unit **ready;  /* scheduled units waiting to be handed out */
+    size_t nready, ready_cap;
     struct ctl_stop *cancels; /* attempts cancelled while at the agent */
     size_t ncancels, cancels_cap;
     struct sw_job foreign;    /* what the site's other users hold (the agent's
@@ -211,7 +211,7 @@ void ctl_cancel_job(struct sw_controller *c, struct ctl_job *j, int64_t now_ms,
 
 /* ---- agents (ctl_agents.c) ---- */
 /* A unit was scheduled at its site: queue it for the site's agent. */
-void ctl_site_push_todo(struct sw_controller *c, struct ctl_unit *u);
+void ctl_site_push_ready(struct sw_controller *c, struct ctl_unit *u);
 /* A unit at an agent was cancelled: tell the agent. */
 void ctl_site_push_cancel(struct sw_controller *c, struct ctl_unit *u, const char *reason);
 /* Start a new attempt of a unit that ended in a retryable state, if its job

@@ -10,18 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ctl_site_push_todo(struct sw_controller *c, struct ctl_unit *u)
+void ctl_site_push_ready(struct sw_controller *c, struct ctl_unit *u)
 {
     struct ctl_site *s = &c->sites[u->site];
-    if (s->ntodo == s->todo_cap) {
-        size_t cap = s->todo_cap ? s->todo_cap * 2 : 64;
-        struct ctl_unit **n = realloc(s->todo, cap * sizeof(*n));
+    if (s->nready == s->ready_cap) {
+        size_t cap = s->ready_cap ? s->ready_cap * 2 : 64;
+        struct ctl_unit **n = realloc(s->ready, cap * sizeof(*n));
         if (!n)
             return; /* the unit stays scheduled; a restart or lost check requeues it */
-        s->todo = n;
-        s->todo_cap = cap;
+        s->ready = n;
+        s->ready_cap = cap;
     }
-    s->todo[s->ntodo++] = u;
+    s->ready[s->nready++] = u;
     pthread_cond_broadcast(&c->agent_wake);
 }
 
@@ -114,7 +114,7 @@ static void site_lost(struct sw_controller *c, int site, int64_t now_ms,
             }
         }
     }
-    c->sites[site].ntodo = 0;
+    c->sites[site].nready = 0;
 }
 
 void ctl_site_foreign(struct sw_controller *c, int site, int64_t cores, int64_t now_ms)
@@ -174,7 +174,7 @@ void ctl_sites_free(struct sw_controller *c)
 {
     for (size_t s = 0; c->sites && s < c->net.nsites; s++) {
         json_decref(c->sites[s].capacity);
-        free(c->sites[s].todo);
+        free(c->sites[s].ready);
         free(c->sites[s].cancels);
     }
     free(c->sites);
