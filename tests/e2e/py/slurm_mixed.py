@@ -1,25 +1,19 @@
 """A network with one Slurm site and one local site (see slurm_mixed.sh)."""
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from swserver import SUANWANG, Server, call  # noqa: E402
+import slurmtest  # noqa: E402
+from slurmtest import (SUANWANG, call, failures, senv, state,  # noqa: E402
+                       check, skip, slurm, sjobs, sfield, wait_for, cli, submit, job, wait_state, logs)
+from swserver import Server  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-UP = os.path.join(ROOT, "scripts", "slurm-up.sh")
-DOWN = os.path.join(ROOT, "scripts", "slurm-down.sh")
-failures = []
-work = tempfile.mkdtemp(prefix="sw-slurm-mixed-")
-os.chmod(work, 0o755)  # munged wants every folder above its socket searchable
-SD = os.path.join(work, "slurm")
 T0 = time.time()
+work = slurmtest.setup("sw-slurm-mixed-")
 
 NETWORK = {
     "about": "one Slurm site and one local site (tests/e2e/slurm_mixed.sh)",
@@ -38,76 +32,6 @@ NETWORK = {
 }
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
-
-
-def skip(why):
-    print("SKIP:", why)
-    sys.exit(77)
-
-
-def slurm(*args):
-    p = subprocess.run(list(args), capture_output=True, text=True, env=senv, timeout=30)
-    return p.stdout
-
-
-def sjobs():
-    """Slurm jobs named sw-*: {name: (id, state)}."""
-    out = {}
-    for line in slurm("squeue", "-h", "-t", "all", "-o", "%j|%i|%T").splitlines():
-        f = line.split("|")
-        if len(f) == 3 and f[0].startswith("sw-"):
-            out[f[0]] = (f[1], f[2])
-    return out
-
-
-def sfield(sid, key):
-    m = re.search(r"(?:^| )" + key + r"=(\S*)", slurm("scontrol", "show", "job", "-o", sid))
-    return m.group(1) if m else None
-
-
-def wait_for(pred, timeout=30, step=0.2):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
-
-
-def cli(*args):
-    env = dict(os.environ, SUANWANG_SERVER=state["url"], SUANWANG_TOKEN=state["user"])
-    p = subprocess.run([SUANWANG, *args], capture_output=True, text=True, env=env, timeout=60)
-    return p.returncode, p.stdout, p.stderr
-
-
-def submit(*args):
-    rc, out, err = cli("submit", *args)
-    check(rc == 0 and out.strip().isdigit(), f"submit {args}: {rc} {out!r} {err!r}")
-    return int(out.strip()) if out.strip().isdigit() else -1
-
-
-def job(jid):
-    return call(state["url"], "GET", f"/v1/jobs/{jid}", state["user"])[1]
-
-
-def wait_state(jid, states, timeout=30):
-    return wait_for(lambda: (lambda j: j if j.get("state") in states else None)(job(jid)),
-                    timeout) or job(jid)
-
-
-def logs(jid, task=None):
-    q = f"/v1/jobs/{jid}/logs" + (f"?task={task}" if task is not None else "")
-    r = call(state["url"], "GET", q, state["user"])
-    b = r[1]
-    return b if isinstance(b, str) else (b.decode() if isinstance(b, bytes) else json.dumps(b))
-
-
 def start_agent(site, backend):
     log = open(os.path.join(work, site + ".log"), "a")
     args = [SUANWANG, "agent", "--backend", backend, "--server", state["url"], "--site", site,
@@ -115,26 +39,6 @@ def start_agent(site, backend):
     if backend == "slurm":
         args += ["--slurm-partition", "debug", "--poll-wait", "2"]
     return subprocess.Popen(args, stdout=log, stderr=log, env=senv)
-# ---- Slurm ------------------------------------------------------------------------
-p = subprocess.run(["bash", UP, SD], capture_output=True, text=True)
-if p.returncode == 77:
-    shutil.rmtree(work, ignore_errors=True)
-    skip((p.stderr.strip().splitlines() or ["slurm-up.sh: exit 77"])[-1])
-if p.returncode != 0:
-    sys.stderr.write(p.stderr)
-    subprocess.run(["bash", DOWN, SD], capture_output=True)
-    shutil.rmtree(work, ignore_errors=True)
-    if os.environ.get("SW_SLURM_REQUIRED") == "1":
-        print("FAIL: slurm-up.sh failed")
-        sys.exit(1)
-    skip(f"the Slurm daemons did not start here (exit {p.returncode})")
-senv = dict(os.environ)
-for line in open(os.path.join(SD, "slurm.env")):
-    m = re.match(r"export (\w+)=(.*)", line.strip())
-    if m:
-        senv[m.group(1)] = m.group(2).strip("'\"")
-
-state = {}
 netpath = os.path.join(work, "net.json")
 with open(netpath, "w") as f:
     json.dump(NETWORK, f)
@@ -206,7 +110,6 @@ finally:
                 a.kill()
     if s:
         s.stop()
-    subprocess.run(["bash", DOWN, SD], capture_output=True)
     if failures:
         for site in ("hpc-slurm", "cloud-local"):
             print(f"--- {site} agent log ---")
@@ -214,7 +117,7 @@ finally:
                 print(open(os.path.join(work, site + ".log")).read()[-4000:])
             except OSError:
                 pass
-    shutil.rmtree(work, ignore_errors=True)
+    slurmtest.teardown()
 
 print(f"slurm_mixed: {time.time() - T0:.1f} s")
 if failures:
