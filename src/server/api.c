@@ -208,7 +208,7 @@ static int submit_store(struct sw_controller *c, struct submit *s, struct sw_htt
     for (size_t i = 0; i < s->n; i++) {
         if (s->existed[i] || ctl_job_find(c, s->rows[i].id))
             continue;
-        struct ctl_job *j = ctl_job_new(&s->rows[i], &err);
+        struct ctl_job *j = ctl_job_new(&s->rows[i], &s->specs[i], &err);
         if (!j || ctl_job_insert(c, j) < 0 || ctl_queue_placement(c, j) < 0) {
             /* durable already: the next start will load it */
             fprintf(stderr, "suanwang server: job %llu stored but not scheduled: %s\n",

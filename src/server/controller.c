@@ -216,7 +216,7 @@ static int load_job(void *arg, const struct sw_store_job *sj)
 {
     struct sw_controller *c = arg;
     sw_error_t err;
-    struct ctl_job *j = ctl_job_new(sj, &err);
+    struct ctl_job *j = ctl_job_new(sj, NULL, &err);
     if (!j) { /* keep starting: one bad record must not take the controller down */
         fprintf(stderr, "suanwang server: job %llu in the store is unreadable and is "
                         "skipped: %s\n", (unsigned long long)sj->id, err.text);

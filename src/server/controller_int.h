@@ -161,9 +161,11 @@ int64_t ctl_now_ms(void);
 /* Find a job by id (NULL if none). */
 struct ctl_job *ctl_job_find(struct sw_controller *c, uint64_t id);
 
-/* A new in-memory job from its stored form; parses spec_json. NULL with a
- * message on a bad spec. */
-struct ctl_job *ctl_job_new(const struct sw_store_job *sj, sw_error_t *err);
+/* A new in-memory job from its stored form. `parsed` is the job already
+ * decoded (a submit: it is moved in and left zeroed), or NULL to parse
+ * sj->spec_json (a restart). NULL with a message on a bad spec. */
+struct ctl_job *ctl_job_new(const struct sw_store_job *sj, struct sw_jobspec *parsed,
+                            sw_error_t *err);
 void ctl_job_free(struct ctl_job *j);
 
 /* Insert in id order. Returns 0 or -1 (ENOMEM). */

@@ -14,7 +14,8 @@
 
 /* ---- creation and lookup ---------------------------------------------------- */
 
-struct ctl_job *ctl_job_new(const struct sw_store_job *sj, sw_error_t *err)
+struct ctl_job *ctl_job_new(const struct sw_store_job *sj, struct sw_jobspec *parsed,
+                            sw_error_t *err)
 {
     struct ctl_job *j = calloc(1, sizeof(*j));
     if (!j) {
@@ -27,8 +28,16 @@ struct ctl_job *ctl_job_new(const struct sw_store_job *sj, sw_error_t *err)
     snprintf(j->tenant, sizeof(j->tenant), "%s", sj->tenant);
     snprintf(j->idem, sizeof(j->idem), "%s", sj->idempotency_key);
     j->spec_json = strdup(sj->spec_json);
-    if (!j->spec_json ||
-        sw_jobspec_parse(sj->spec_json, strlen(sj->spec_json), &j->spec, err) < 0) {
+    if (!j->spec_json) {
+        free(j);
+        errno = ENOMEM;
+        sw_errprintf(err, "out of memory");
+        return NULL;
+    }
+    if (parsed) { /* decoded once, at submit */
+        j->spec = *parsed;
+        memset(parsed, 0, sizeof(*parsed));
+    } else if (sw_jobspec_parse(sj->spec_json, strlen(sj->spec_json), &j->spec, err) < 0) {
         free(j->spec_json);
         free(j);
         return NULL;
