@@ -104,11 +104,10 @@ struct pools {
     size_t n;
 };
 
-static int64_t wait_cb(void *arg, size_t pool, const struct sw_res *need, int64_t walltime,
-                       int64_t now)
+static int64_t wait_cb(void *arg, size_t pool, const struct sw_res *need, int64_t now)
 {
     struct pools *p = arg;
-    return sw_sched_estimate_wait(p->s[pool], need, walltime, now);
+    return sw_sched_estimate_wait(p->s[pool], need, now);
 }
 
 static void bench_placement(const struct sw_network *net, size_t pending, size_t placements,

@@ -489,7 +489,7 @@ static void pool_estimate_static(const struct sw_placer *p, const struct sw_reso
 static void pool_estimate_dynamic(const struct sw_placer *p, int64_t now, sw_wait_f wait,
                                   void *arg, struct sw_estimate *e)
 {
-    e->wait_s = wait ? wait(arg, e->pool, &e->need, e->walltime_s, now) : 0;
+    e->wait_s = wait ? wait(arg, e->pool, &e->need, now) : 0;
     e->start = now + e->wait_s + e->staging_s;
     e->completion = e->start + e->runtime_s;
     int hour = (int)(((e->start / 3600) % 24 + 24) % 24);
@@ -616,7 +616,7 @@ static void candidate_dynamic(struct sw_placer *p, const struct sw_resolved *r, 
                               int64_t now, sw_wait_f wait, void *arg)
 {
     const struct sw_estimate *e = &r->cache[i];
-    int64_t wait_s = wait ? wait(arg, e->pool, &e->need, e->walltime_s, now) : 0;
+    int64_t wait_s = wait ? wait(arg, e->pool, &e->need, now) : 0;
     int64_t start = now + wait_s + e->staging_s;
     p->completion[i] = start + e->runtime_s;
     if (r->js->objective == SW_OBJ_FASTEST || r->js->objective == SW_OBJ_CHEAPEST) {

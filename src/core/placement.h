@@ -97,10 +97,9 @@ int sw_resolve(const struct sw_network *net, const struct sw_jobspec *js,
                struct sw_resolved *out, sw_error_t *err);
 void sw_resolved_free(struct sw_resolved *r);
 
-/* Estimated queue wait (s) in `pool` for a unit needing `need` for
- * `walltime_s` if submitted at `now`. */
-typedef int64_t (*sw_wait_f)(void *arg, size_t pool, const struct sw_res *need,
-                             int64_t walltime_s, int64_t now);
+/* Estimated queue wait (s) in `pool` for a unit needing `need` if
+ * submitted at `now`. */
+typedef int64_t (*sw_wait_f)(void *arg, size_t pool, const struct sw_res *need, int64_t now);
 
 struct sw_placer;
 

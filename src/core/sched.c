@@ -452,10 +452,8 @@ int64_t sw_sched_next_wakeup(const struct sw_sched *s)
     return s->next_wakeup;
 }
 
-int64_t sw_sched_estimate_wait(const struct sw_sched *s, const struct sw_res *need,
-                               int64_t estimate, int64_t now)
+int64_t sw_sched_estimate_wait(const struct sw_sched *s, const struct sw_res *need, int64_t now)
 {
-    (void)estimate;
     struct sw_res free = sw__sched_free_now(s, now);
     int64_t fit = now;
     if (!sw_res_fits(need, &free)) {

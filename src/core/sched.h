@@ -113,13 +113,12 @@ int sw_sched_pass(struct sw_sched *s, int64_t now, sw_start_f on_start, void *ar
  * the controller's timer) must run a pass at that time. */
 int64_t sw_sched_next_wakeup(const struct sw_sched *s);
 
-/* Estimated queue wait (s) of a job needing `need` for `estimate` s if it
- * were submitted now: the later of (a) when running jobs, ending at their
+/* Estimated queue wait (s) of a job needing `need` if it were submitted
+ * now: the later of (a) when running jobs, ending at their
  * estimates, leave enough free, and (b) the queued work ahead spread over
  * the machine (per dimension, the largest). A cheap heuristic for placement
  * across sites, not a promise. */
-int64_t sw_sched_estimate_wait(const struct sw_sched *s, const struct sw_res *need,
-                               int64_t estimate, int64_t now);
+int64_t sw_sched_estimate_wait(const struct sw_sched *s, const struct sw_res *need, int64_t now);
 
 /* The running job at position i in estimated-end order (i < running count). */
 const struct sw_job *sw_sched_running_at(const struct sw_sched *s, size_t i);

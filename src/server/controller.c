@@ -347,11 +347,10 @@ static int recover(struct sw_controller *c, sw_error_t *err)
 
 /* ---- the scheduling thread ------------------------------------------------- */
 
-static int64_t pool_wait(void *arg, size_t pool, const struct sw_res *need, int64_t walltime,
-                         int64_t now)
+static int64_t pool_wait(void *arg, size_t pool, const struct sw_res *need, int64_t now)
 {
     struct sw_controller *c = arg;
-    return sw_sched_estimate_wait(c->pools[pool], need, walltime, now);
+    return sw_sched_estimate_wait(c->pools[pool], need, now);
 }
 
 /* Place the waiting units of one job into pools. */

@@ -245,11 +245,10 @@ enum sw_state ctl_job_state(const struct ctl_job *j)
 
 /* ---- admission and cancellation ---------------------------------------------- */
 
-static int64_t admit_wait(void *arg, size_t pool, const struct sw_res *need, int64_t walltime,
-                          int64_t now)
+static int64_t admit_wait(void *arg, size_t pool, const struct sw_res *need, int64_t now)
 {
     struct sw_controller *c = arg;
-    return sw_sched_estimate_wait(c->pools[pool], need, walltime, now);
+    return sw_sched_estimate_wait(c->pools[pool], need, now);
 }
 
 int ctl_admit(struct sw_controller *c, const struct sw_jobspec *js, sw_error_t *err)
@@ -343,7 +342,7 @@ static json_t *why_json(struct sw_controller *c, const struct ctl_job *j)
         if (u->pool == CTL_NO_POOL)
             return json_string("waiting to be placed by the next scheduling pass");
         int64_t wait = sw_sched_estimate_wait(c->pools[u->pool], &u->core.need,
-                                              u->core.estimate, ctl_now_ms() / 1000);
+                                              ctl_now_ms() / 1000);
         const struct sw_site *s = &c->net.sites[u->site];
         char buf[320];
         snprintf(buf, sizeof(buf),

@@ -166,11 +166,10 @@ static int setup(struct netsim *ns, sw_error_t *err)
 
 /* ---- placing ------------------------------------------------------------- */
 
-static int64_t pool_wait(void *arg, size_t pool, const struct sw_res *need, int64_t walltime,
-                         int64_t now)
+static int64_t pool_wait(void *arg, size_t pool, const struct sw_res *need, int64_t now)
 {
     struct netsim *ns = arg;
-    return sw_sched_estimate_wait(ns->pools[pool], need, walltime, now);
+    return sw_sched_estimate_wait(ns->pools[pool], need, now);
 }
 
 static int64_t base_runtime(const struct sw_jobspec *js)
@@ -190,14 +189,10 @@ static int enqueue_unit(struct netsim *ns, struct unit *u, const struct sw_resol
                         int64_t now, sw_error_t *err)
 {
     const struct sw_jobspec *js = &ns->w->jobs[u->job];
-    int64_t estimate = sw_scale_runtime(ns->net, r->wclass, r->ref_model, u->est.model,
-                                        js->runtime_estimate_s > 0 ? js->runtime_estimate_s
-                                                                   : js->walltime_s);
     int64_t actual = sw_scale_runtime(ns->net, r->wclass, r->ref_model, u->est.model,
                                       base_runtime(js));
     if (actual > u->est.walltime_s)
         actual = u->est.walltime_s; /* killed at its (scaled) walltime */
-    (void)estimate;
     u->hold_s = u->est.staging_s + actual;
     u->pool = u->est.pool;
     u->core = (struct sw_job){
