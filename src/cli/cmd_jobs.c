@@ -24,7 +24,6 @@
 
 #define EXIT_TIMEOUT 3
 #define PAGE_ALL 1000     /* jobs per request with --all (the server's maximum) */
-#define SITE_LOOKUPS 200  /* details fetched for the SITE column at most */
 #define EVENTS_SHOWN 30
 
 static int fail(const char *cmd, const sw_error_t *err)
@@ -81,31 +80,6 @@ static void jtext(const json_t *v, char *out, size_t n)
         snprintf(out, n, "-");
 }
 
-/* The distinct sites of a job's task units, "sg-ai,gz-hpc"; "" if none. */
-static void unit_sites(const json_t *detail, char *out, size_t n)
-{
-    size_t i, used = 0;
-    json_t *u;
-    out[0] = '\0';
-    json_array_foreach(json_object_get(detail, "task_units"), i, u) {
-        const char *s = jstr(u, "site");
-        if (!s)
-            continue;
-        bool seen = false;
-        for (const char *p = out; *p && !seen;) {
-            size_t l = strcspn(p, ",");
-            seen = l == strlen(s) && !strncmp(p, s, l);
-            p += l + (p[l] == ',');
-        }
-        if (seen)
-            continue;
-        int w = snprintf(out + used, n - used, "%s%s", used ? "," : "", s);
-        if (w < 0 || (size_t)w >= n - used)
-            break;
-        used += (size_t)w;
-    }
-}
-
 /* ---- suanwang jobs ----------------------------------------------------------------- */
 
 static void jobs_usage(FILE *f)
@@ -124,7 +98,7 @@ static void jobs_usage(FILE *f)
         "\nExit status: 0 listed, 1 server or network error, 2 usage.\n");
 }
 
-static int jobs_table(struct sw_client *c, json_t *jobs, sw_error_t *err)
+static int jobs_table(json_t *jobs, sw_error_t *err)
 {
     struct sw_table t;
     sw_table_init(&t, 6, ">ID", "NAME", "STATE", ">TASKS", "SITE", "SUBMITTED");
@@ -137,28 +111,12 @@ static int jobs_table(struct sw_client *c, json_t *jobs, sw_error_t *err)
         if (json_is_true(json_object_get(j, "gang")) &&
             json_integer_value(json_object_get(j, "tasks")) > 1)
             snprintf(tasks + strlen(tasks), sizeof(tasks) - strlen(tasks), " gang");
-        json_t *sites = json_object_get(j, "sites");
-        if (json_is_string(json_object_get(j, "site"))) {
-            snprintf(site, sizeof(site), "%s", jstr(j, "site"));
-        } else if (json_is_array(sites)) {
-            size_t k;
-            json_t *s;
-            json_array_foreach(sites, k, s) {
-                size_t l = strlen(site);
+        size_t k;
+        json_t *s;
+        json_array_foreach(json_object_get(j, "sites"), k, s) {
+            size_t l = strlen(site);
+            if (json_is_string(s))
                 snprintf(site + l, sizeof(site) - l, "%s%s", l ? "," : "", json_string_value(s));
-            }
-        } else if (i < SITE_LOOKUPS) { /* the summary has no site: ask the job */
-            char path[64];
-            struct sw_client_resp r;
-            snprintf(path, sizeof(path), "/v1/jobs/%s", id);
-            if (sw_client_call_ok(c, "GET", path, NULL, NULL, &r, err) < 0) {
-                sw_table_free(&t);
-                return -1;
-            }
-            unit_sites(r.json, site, sizeof(site));
-            sw_client_resp_free(&r);
-        } else {
-            snprintf(site, sizeof(site), "?"); /* not looked up: `suanwang job ID` has it */
         }
         sw_fmt_time(jstr(j, "submitted_at"), when, sizeof(when));
         sw_table_row(&t, id, jstr(j, "name"), jstr(j, "state"), tasks, site, when);
@@ -261,7 +219,7 @@ int sw_cmd_jobs(int argc, char **argv)
         free(text);
         goto out_close;
     }
-    if (jobs_table(&cl, jobs, &err) < 0)
+    if (jobs_table(jobs, &err) < 0)
         goto out_fail;
     if (more)
         fprintf(stderr, "(more jobs: --all for every one, or --limit N)\n");

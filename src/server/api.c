@@ -76,6 +76,7 @@ struct submit {
     struct sw_store_job *rows;
     bool *existed;
     char (*keys)[SW_STORE_KEY_MAX];
+    bool header_key;             /* the keys come from the Idempotency-Key header */
 };
 
 static void submit_free(struct submit *s)
@@ -149,6 +150,7 @@ static int submit_validate(const struct sw_http_request *req, json_t *list, bool
         return sw_http_error(res, 400, "bad_idempotency_key", "Idempotency-Key",
                              "the Idempotency-Key header must be 1 to %d characters",
                              SW_STORE_KEY_MAX - 9);
+    s->header_key = key != NULL;
     for (size_t i = 0; i < n; i++) {
         const char *k = key ? key : s->specs[i].idempotency_key;
         if (key && batch)
@@ -202,8 +204,13 @@ static int submit_store(struct sw_controller *c, struct submit *s, struct sw_htt
                  s->keys[i]);
     }
     sw_error_t err;
-    if (sw_store_create_jobs(c->store, s->rows, s->n, s->existed, &err) < 0)
+    if (sw_store_create_jobs(c->store, s->rows, s->n, s->existed, &err) < 0) {
+        if (errno == EEXIST) /* a key reused for another body: nothing was stored */
+            return sw_http_error(res, 422, "idempotency_key_reused",
+                                 s->header_key ? "Idempotency-Key" : "idempotency_key", "%s",
+                                 err.text);
         return sw_http_error(res, 503, "store_unavailable", NULL, "%s", err.text);
+    }
     pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < s->n; i++) {
         if (s->existed[i] || ctl_job_find(c, s->rows[i].id))

@@ -25,6 +25,7 @@
 #include "store/store.h"
 
 #define CTL_NO_POOL ((size_t)-1)
+#define CTL_SUMMARY_SITES 16      /* sites named in a job summary at most */
 
 /* One unit of a job: a gang (all tasks) or one task of an array. */
 struct ctl_unit {

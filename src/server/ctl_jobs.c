@@ -292,9 +292,28 @@ static json_t *time_json(int64_t ms)
     return json_string(buf);
 }
 
+/* The sites its units are (or were last) placed at, in the order first
+ * seen: ["sg-ai", "gz-hpc"]; [] while none is placed. */
+static json_t *sites_json(struct sw_controller *c, const struct ctl_job *j)
+{
+    json_t *a = json_array();
+    int seen[CTL_SUMMARY_SITES];
+    size_t nseen = 0;
+    for (size_t i = 0; a && i < j->nunits && nseen < CTL_SUMMARY_SITES; i++) {
+        int site = j->units[i].site;
+        bool dup = site < 0;
+        for (size_t k = 0; k < nseen && !dup; k++)
+            dup = seen[k] == site;
+        if (dup)
+            continue;
+        seen[nseen++] = site;
+        json_array_append_new(a, json_string(c->net.sites[site].name));
+    }
+    return a;
+}
+
 json_t *ctl_job_summary_json(struct sw_controller *c, const struct ctl_job *j)
 {
-    (void)c;
     size_t count[SW_ST_N] = {0};
     for (size_t i = 0; i < j->nunits; i++)
         count[j->units[i].state]++;
@@ -303,12 +322,12 @@ json_t *ctl_job_summary_json(struct sw_controller *c, const struct ctl_job *j)
         if (count[s])
             json_object_set_new(units, sw_state_name((enum sw_state)s),
                                 json_integer((json_int_t)count[s]));
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:b,s:s,s:s,s:o}", "id", (json_int_t)j->id, "name",
-                     j->spec.name, "tenant", j->tenant, "state",
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:b,s:s,s:s,s:o,s:o}", "id", (json_int_t)j->id,
+                     "name", j->spec.name, "tenant", j->tenant, "state",
                      sw_state_name(ctl_job_state(j)), "submitted_at", time_json(j->submit_ms),
                      "tasks", (json_int_t)j->spec.tasks, "gang", j->spec.gang, "qos",
                      sw_qos_name(j->spec.qos), "objective", sw_objective_name(j->spec.objective),
-                     "units", units);
+                     "units", units, "sites", sites_json(c, j));
 }
 
 static json_t *unit_json(struct sw_controller *c, const struct ctl_unit *u)

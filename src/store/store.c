@@ -1,30 +1,35 @@
 /* store.c — the generic front of the durable store (see store.h): checks
- * the arguments of each call, queues it as a write request, and runs the
- * writer thread that serves the queue with group commit. The database
- * itself sits behind struct sw_store_ops (store_int.h).
+ * the arguments of each call, queues it as a write request, and serves the
+ * queue with group commit. The database itself sits behind struct
+ * sw_store_ops (store_int.h).
  *
- * Group commit: a caller puts its request (on its own stack) at the tail of
- * the queue and waits on the request's condition variable. The writer takes
- * every queued request (at most SW_STORE_BATCH_MAX), runs them in one
- * transaction, each inside its own savepoint, commits once, and then marks
- * them done and wakes their callers. A request reports success only when the
- * commit did; one that failed was rolled back to its savepoint and reports
- * its own error while the others commit. Results (ids, seqs, existed) are
- * copied into the caller's records only after success, so a failed call
- * leaves them as they were.
+ * Group commit, leader and followers: a caller puts its request (on its own
+ * stack) at the tail of the queue. When no commit is in progress and its
+ * request is at the head, the caller becomes the leader: it takes every
+ * queued request (at most SW_STORE_BATCH_MAX), runs them in one transaction
+ * on its own thread, each inside its own savepoint, commits once, marks them
+ * done and wakes their callers. Requests that arrived meanwhile wait
+ * (followers); when the leader is done it makes the caller at the new head
+ * the next leader. So a lone caller commits on its own thread with no
+ * hand-off, and concurrent callers share commits as before. Exactly one
+ * thread at a time uses the backend's write connection.
+ *
+ * A request reports success only when the commit did; one that failed was
+ * rolled back to its savepoint and reports its own error while the others
+ * commit. Results (ids, seqs, existed) are copied into the caller's records
+ * only after success, so a failed call leaves them as they were.
  */
 #include "store/store_int.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum req_kind { REQ_CREATE_JOBS, REQ_ADD_EVENTS, REQ_PUT_TENANT, REQ_PUT_TOKEN, REQ_REVOKE };
 
 /* One write call, waiting in the queue. Lives on the caller's stack until
- * `done`; the writer touches it only between taking it and setting done. */
+ * `done`; a leader touches it only between taking it and setting done. */
 struct write_req {
     enum req_kind kind;
     const void *rec;    /* the caller's records (jobs, events, tenant, token) */
@@ -36,7 +41,8 @@ struct write_req {
     int errnum;
     sw_error_t err;
     bool done;
-    pthread_cond_t cond; /* signalled when done, under the store's lock */
+    bool lead;           /* its caller is to lead the next batch */
+    pthread_cond_t cond; /* signalled when done or made leader, under the store's lock */
     struct write_req *next;
 };
 
@@ -44,13 +50,13 @@ struct sw_store {
     const struct sw_store_ops *ops;
     void *be;
     pthread_mutex_t lock;     /* guards everything below */
-    pthread_cond_t work;      /* the writer waits here for requests or stop */
+    pthread_cond_t idle;      /* close waits here for the queue to drain */
     struct write_req *head, *tail;
     size_t queued;
+    bool committing;          /* a leader is running a batch */
     bool stopping;
     bool hold;                /* test hook: leave the queue alone */
     struct sw_store_stats stats;
-    pthread_t writer;
 };
 
 /* ---- roles ---- */
@@ -80,7 +86,7 @@ int sw_role_parse(const char *s, enum sw_role *out)
     return -1;
 }
 
-/* ---- the writer: one batch ---- */
+/* ---- one batch ---- */
 
 /* Run one request inside the current transaction through the backend. */
 static int req_run(struct sw_store *st, struct write_req *r)
@@ -198,35 +204,50 @@ static void batch_finish(struct sw_store *st, struct write_req *batch, size_t n,
     }
 }
 
-static void *writer_main(void *arg)
+/* Make the caller at the head of the queue the next leader, unless a
+ * commit is in progress or the queue is held; with nothing queued, tell
+ * close that the store is idle. Called with the lock held. */
+static void lead_next(struct sw_store *st)
 {
-    struct sw_store *st = arg;
-    pthread_mutex_lock(&st->lock);
-    for (;;) {
-        while ((!st->head || st->hold) && !st->stopping)
-            pthread_cond_wait(&st->work, &st->lock);
-        if (!st->head)
-            break; /* stopping, and everything queued is served */
-        size_t n;
-        struct write_req *batch = queue_take(st, &n);
-        pthread_mutex_unlock(&st->lock);
-        bool committed = batch_run(st, batch);
-        pthread_mutex_lock(&st->lock);
-        batch_finish(st, batch, n, committed);
+    if (st->committing)
+        return;
+    if (!st->head) {
+        pthread_cond_broadcast(&st->idle);
+        return;
     }
-    pthread_mutex_unlock(&st->lock);
-    return NULL;
+    if (st->hold || st->head->lead)
+        return;
+    st->head->lead = true;
+    pthread_cond_signal(&st->head->cond);
 }
 
-/* ---- callers: queue a request and wait ---- */
+/* Lead one batch: the queue's head is the caller's own request `r`. Runs
+ * the transaction without the lock. Called, and returns, with it held. */
+static void lead_batch(struct sw_store *st, struct write_req *r)
+{
+    r->lead = false;
+    st->committing = true;
+    size_t n;
+    struct write_req *batch = queue_take(st, &n);
+    pthread_mutex_unlock(&st->lock);
+    bool committed = batch_run(st, batch);
+    pthread_mutex_lock(&st->lock);
+    batch_finish(st, batch, n, committed);
+    st->committing = false;
+    lead_next(st);
+}
 
-/* Queue `r`, wait until the writer has served it, and report its result. */
+/* ---- callers: queue a request, lead or wait ---- */
+
+/* Queue `r`, serve it (as the leader of a batch, or as a follower waiting
+ * for one), and report its result. */
 static int store_submit(struct sw_store *st, struct write_req *r, sw_error_t *err)
 {
     r->rc = 0;
     r->errnum = 0;
     r->err.text[0] = '\0';
     r->done = false;
+    r->lead = false;
     r->next = NULL;
     int e = pthread_cond_init(&r->cond, NULL);
     if (e != 0) {
@@ -246,9 +267,13 @@ static int store_submit(struct sw_store *st, struct write_req *r, sw_error_t *er
         st->head = r;
     st->tail = r;
     st->queued++;
-    pthread_cond_signal(&st->work);
-    while (!r->done)
-        pthread_cond_wait(&r->cond, &st->lock);
+    lead_next(st);
+    while (!r->done) {
+        if (r->lead)
+            lead_batch(st, r);
+        else
+            pthread_cond_wait(&r->cond, &st->lock);
+    }
     pthread_mutex_unlock(&st->lock);
     pthread_cond_destroy(&r->cond);
     if (r->rc == 0)
@@ -353,28 +378,9 @@ struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *
     if (!st->be)
         goto out_free;
     pthread_mutex_init(&st->lock, NULL);
-    pthread_cond_init(&st->work, NULL);
-    /* The writer takes no asynchronous signals: they stay with the caller's
-     * threads. (A fault in the writer still reaches its own handler.) */
-    sigset_t all, old;
-    sigfillset(&all);
-    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
-    for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-        sigdelset(&all, faults[i]);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int e = pthread_create(&st->writer, NULL, writer_main, st);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (e != 0) {
-        errno = e;
-        sw_errprintf(err, "store: cannot start the writer thread: %s", strerror(e));
-        goto out_close;
-    }
+    pthread_cond_init(&st->idle, NULL);
     return st;
 
-out_close:
-    pthread_cond_destroy(&st->work);
-    pthread_mutex_destroy(&st->lock);
-    st->ops->close(st->be);
 out_free:;
     int saved = errno;
     free(st);
@@ -389,11 +395,13 @@ void sw_store_close(struct sw_store *st)
     int saved = errno;
     pthread_mutex_lock(&st->lock);
     st->stopping = true;
-    pthread_cond_signal(&st->work);
+    st->hold = false;
+    lead_next(st);
+    while (st->committing || st->head)
+        pthread_cond_wait(&st->idle, &st->lock);
     pthread_mutex_unlock(&st->lock);
-    pthread_join(st->writer, NULL);
     st->ops->close(st->be);
-    pthread_cond_destroy(&st->work);
+    pthread_cond_destroy(&st->idle);
     pthread_mutex_destroy(&st->lock);
     free(st);
     errno = saved;
@@ -520,7 +528,7 @@ void sw_store__hold(struct sw_store *st, bool hold)
 {
     pthread_mutex_lock(&st->lock);
     st->hold = hold;
-    pthread_cond_signal(&st->work);
+    lead_next(st);
     pthread_mutex_unlock(&st->lock);
 }
 

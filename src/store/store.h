@@ -5,10 +5,10 @@
  *
  * Durability: every write call returns only after its transaction is
  * committed and fsync'd. Calls from many threads at once share commits
- * (group commit): one writer thread takes every queued write, runs them in
- * one transaction (each in its own savepoint, so one failure does not undo
- * the others), commits once, and wakes all their callers. All calls are
- * thread-safe.
+ * (group commit): one of the callers leads — it takes every queued write,
+ * runs them in one transaction (each in its own savepoint, so one failure
+ * does not undo the others), commits once, and wakes all their callers; a
+ * lone caller commits on its own thread. All calls are thread-safe.
  *
  * Backends sit behind an ops table (store_int.h): SQLite first
  * (store_sqlite.c, file DIR/suanwang.db in WAL mode with synchronous=FULL);
@@ -83,10 +83,11 @@ struct sw_store *sw_store_open(const char *dir, sw_error_t *err);
 void sw_store_close(struct sw_store *st);
 
 /* Record new jobs durably; assigns jobs[i].id. A job whose (tenant,
- * idempotency_key) already exists is not created again: it gets the
- * existing id and existed[i] = true (existed may be NULL when no job has a
- * key). All n jobs are in one transaction: all or none. Returns 0, or -1
- * with a message. */
+ * idempotency_key) already exists with the same spec_json is not created
+ * again: it gets the existing id and existed[i] = true (existed may be NULL
+ * when no job has a key). A key that exists with another spec_json fails
+ * the call with EEXIST, naming the key and the job. All n jobs are in one
+ * transaction: all or none. Returns 0, or -1 with a message. */
 int sw_store_create_jobs(struct sw_store *st, struct sw_store_job *jobs, size_t n, bool *existed,
                          sw_error_t *err);
 

@@ -3,14 +3,15 @@
  * later). Callers use store.h only.
  *
  * The front owns everything that does not depend on the database: argument
- * checks, the queue of write requests, the writer thread and its group
- * commit, and the counters. A backend supplies, through struct
+ * checks, the queue of write requests, group commit (a leader among the
+ * callers runs each batch), and the counters. A backend supplies, through struct
  * sw_store_ops, one connection for the writer with a transaction and
  * savepoints, the five writes, and the load.
  *
  * Threads: open and close run in the thread that opens or closes the store.
- * Between them, every transaction and write op is called from the writer
- * thread only, one at a time, and always inside begin() … commit() or
+ * Between them, transactions and write ops are called from one thread at a
+ * time (the caller leading the current batch; it may be a different thread
+ * for each batch), and always inside begin() … commit() or
  * rollback() and inside savepoint() … release() or rollback_to(). load() may
  * be called from any thread at any time, also while the writer works: the
  * backend uses a separate connection for it and serializes loads itself.
@@ -60,7 +61,8 @@ struct sw_store_ops {
      * arrays given (n entries each), never into the caller's records, so
      * that a call rolled back later leaves no trace. A job whose (tenant,
      * key) exists, also earlier in the same transaction, gets that id and
-     * existed[i] = true. */
+     * existed[i] = true when its spec_json is the same, and fails the call
+     * with EEXIST when it is not. */
     int (*create_jobs)(void *be, const struct sw_store_job *jobs, size_t n, uint64_t *ids,
                        bool *existed, sw_error_t *err);
     int (*add_events)(void *be, const struct sw_store_event *ev, size_t n, uint64_t *seqs,
@@ -81,7 +83,7 @@ extern const struct sw_store_ops sw_store__sqlite_ops;
 struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *dir,
                                     sw_error_t *err);
 
-/* Test hooks. While held, the writer leaves the queue alone, so that a test
+/* Test hooks. While held, no caller leads a batch, so that a test
  * can line up several calls for one batch; sw_store__queued() counts the
  * calls waiting in the queue. */
 void sw_store__hold(struct sw_store *st, bool hold);

@@ -9,8 +9,8 @@
  * user_version and migrated forward at open; PRAGMA application_id marks the
  * file as suanwang's.
  *
- * Two connections: the writer's (used by the front's writer thread only,
- * with every statement prepared once at open) and the loader's (query_only,
+ * Two connections: the writer's (used by one thread at a time — the
+ * front's current batch leader — with every statement prepared once at open) and the loader's (query_only,
  * serialized by a mutex; under WAL it reads a consistent snapshot while the
  * writer goes on committing).
  */
@@ -82,7 +82,7 @@ static const char *const wsql[W_N] = {
     [W_RELEASE] = "RELEASE sw_req",
     [W_ROLLBACK_TO] = "ROLLBACK TO sw_req",
     /* the != '' term lets SQLite use the partial unique index */
-    [W_JOB_FIND] = "SELECT id FROM jobs WHERE tenant = ?1 AND idempotency_key = ?2"
+    [W_JOB_FIND] = "SELECT id, spec_json = ?3 FROM jobs WHERE tenant = ?1 AND idempotency_key = ?2"
                    " AND idempotency_key != ''",
     [W_JOB_INSERT] = "INSERT INTO jobs (tenant, idempotency_key, submit_ms, spec_json)"
                      " VALUES (?1, ?2, ?3, ?4)",
@@ -110,7 +110,7 @@ static const char *const rsql[R_N] = {
 struct sqlite_store {
     char path[4096];          /* DIR/suanwang.db, for messages */
     int lock_fd;
-    sqlite3 *wdb;             /* the writer thread's */
+    sqlite3 *wdb;             /* the writer's: one batch leader at a time */
     sqlite3 *rdb;             /* loads', under rlock */
     sqlite3_stmt *w[W_N];
     sqlite3_stmt *r[R_N];
@@ -235,8 +235,10 @@ static int sq_rollback_to(void *be, sw_error_t *err)
 /* ---- writes ---- */
 
 /* Look up the job with j's (tenant, key). Returns 1 and sets *id when it
- * exists, 0 when not, -1 on error. */
-static int job_find(struct sqlite_store *s, const struct sw_store_job *j, uint64_t *id,
+ * exists with the same spec, 0 when not, -1 on error — also when the key
+ * was used for a job with another spec (EEXIST: a retry must send the same
+ * body; a new job needs a new key). */
+static int job_find(struct sqlite_store *s, const struct sw_store_job *j, size_t i, uint64_t *id,
                     sw_error_t *err)
 {
     sqlite3_stmt *q = s->w[W_JOB_FIND];
@@ -244,12 +246,23 @@ static int job_find(struct sqlite_store *s, const struct sw_store_job *j, uint64
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(q, 2, j->idempotency_key, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(q, 3, j->spec_json, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
         rc = sqlite3_step(q);
     int found = rc == SQLITE_ROW;
-    if (found)
+    if (found) {
         *id = (uint64_t)sqlite3_column_int64(q, 0);
-    else if (rc != SQLITE_DONE)
+        if (sqlite3_column_int(q, 1) != 1) {
+            errno = EEXIST;
+            found = sw_errprintf(err,
+                                 "job %zu: the idempotency key \"%s\" was used for job %llu "
+                                 "with a different body; a retry must send the same job, a "
+                                 "new job needs a new key",
+                                 i, j->idempotency_key, (unsigned long long)*id);
+        }
+    } else if (rc != SQLITE_DONE) {
         found = db_fail(s, s->wdb, rc, "looking up an idempotency key", err);
+    }
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     return found;
@@ -287,7 +300,7 @@ static int sq_create_jobs(void *be, const struct sw_store_job *jobs, size_t n, u
     for (size_t i = 0; i < n; i++) {
         existed[i] = false;
         if (jobs[i].idempotency_key[0]) {
-            int found = job_find(s, &jobs[i], &ids[i], err);
+            int found = job_find(s, &jobs[i], i, &ids[i], err);
             if (found < 0)
                 return -1;
             existed[i] = found;

@@ -324,8 +324,10 @@ static void round_trip_and_reopen(void **state)
         st = open_ok(dir);
     }
     /* new ids continue after the recovered ones; keys are still known */
-    bool ex;
-    assert_int_equal(create_one(st, "acme", "k1", &ex), jobs[1].id);
+    bool ex = false;
+    struct sw_store_job again = job_of("acme", "k1", jobs[1].spec_json);
+    assert_int_equal(sw_store_create_jobs(st, &again, 1, &ex, &err), 0);
+    assert_int_equal(again.id, jobs[1].id);
     assert_true(ex);
     assert_true(create_one(st, "acme", "", &ex) > jobs[2].id);
     sw_store_close(st);
@@ -361,6 +363,23 @@ static void idempotency_keys(void **state)
     assert_false(existed[0]);
     assert_true(existed[1]);
     assert_false(existed[2]);
+
+    /* a key used again with another spec: refused, naming the key and the
+     * job, and nothing of the call is created (all or none) */
+    struct sw_store_job other_spec[2] = {job_of("a", "", "{}"), job_of("a", "key-1", "{\"x\":1}")};
+    bool ex2[2] = {true, true};
+    assert_int_equal(sw_store_create_jobs(st, other_spec, 2, ex2, &err), -1);
+    assert_int_equal(errno, EEXIST);
+    char want[128];
+    snprintf(want, sizeof(want), "job 1: the idempotency key \"key-1\" was used for job %llu",
+             (unsigned long long)first);
+    assert_non_null(strstr(err.text, want));
+    assert_int_equal(other_spec[0].id, 0); /* untouched */
+    assert_true(ex2[0] && ex2[1]);
+    /* the same key twice in one call with two specs: refused too */
+    struct sw_store_job clash[2] = {job_of("a", "k2", "{}"), job_of("a", "k2", "{\"x\":2}")};
+    assert_int_equal(sw_store_create_jobs(st, clash, 2, existed, &err), -1);
+    assert_int_equal(errno, EEXIST);
 
     /* a key with nowhere to report `existed` is refused */
     struct sw_store_job k = job_of("a", "new-key", "{}");
@@ -605,7 +624,7 @@ static void failure_in_batch_stays_local(void **state)
         {.st = st, .kind = CALL_JOBS, .n = 2,
          .jobs = {job_of("acme", "x", "{\"n\":1}"), job_of("acme", "", "{\"n\":2}")}},
         {.st = st, .kind = CALL_TENANT},                               /* taken name */
-        {.st = st, .kind = CALL_JOBS, .n = 1, .jobs = {job_of("acme", "x", "{}")}},
+        {.st = st, .kind = CALL_JOBS, .n = 1, .jobs = {job_of("acme", "x", "{\"n\":1}")}},
         {.st = st, .kind = CALL_JOBS, .n = 2,                          /* unknown tenant */
          .jobs = {job_of("acme", "", "{\"n\":3}"), job_of("ghost", "", "{}")}},
     };

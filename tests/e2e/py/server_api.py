@@ -88,6 +88,16 @@ try:
     check(r1[0] == 201 and r2[0] == 200 and r1[1]["id"] == r2[1]["id"],
           f"idempotent retry gives the same id: {r1[:2]} {r2[:2]}")
     check(r2[2].get("Idempotent-Replayed") == "true", "replay is marked")
+    n_before = len(call(u, "GET", "/v1/jobs?limit=1000", admin)[1]["jobs"])
+    expect(call(u, "POST", "/v1/jobs", ta, dict(MIN_JOB, name="other"),
+                headers={"Idempotency-Key": "k-1"}), 422, "a key reused for another body",
+           "idempotency_key_reused", "Idempotency-Key")
+    r3 = call(u, "POST", "/v1/jobs", ta, dict(MIN_JOB, idempotency_key="k-2"))
+    expect(call(u, "POST", "/v1/jobs", ta, dict(MIN_JOB, idempotency_key="k-2", tasks=2)), 422,
+           "a body key reused for another body", "idempotency_key_reused", "idempotency_key")
+    check(r3[0] == 201, f"a body key: {r3[:2]}")
+    n_after = len(call(u, "GET", "/v1/jobs?limit=1000", admin)[1]["jobs"])
+    check(n_after == n_before + 1, f"a reused key created nothing: {n_before} -> {n_after}")
     batch = expect(call(u, "POST", "/v1/jobs", ta, [MIN_JOB, MIN_JOB, MIN_JOB]), 201, "batch")
     check(len(batch["ids"]) == 3 and len(set(batch["ids"])) == 3, "batch gives 3 ids")
 
