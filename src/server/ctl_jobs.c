@@ -349,6 +349,16 @@ static json_t *unit_json(struct sw_controller *c, const struct ctl_unit *u)
     return o;
 }
 
+/* How many units the pool's queue order puts ahead of `job`. */
+static size_t queue_position(const struct sw_sched *pool, const struct sw_job *job)
+{
+    size_t n = sw_sched_pending_count(pool);
+    for (size_t i = 0; i < n; i++)
+        if (sw_sched_pending_at(pool, i) == job)
+            return i;
+    return n;
+}
+
 /* Why a job is not running yet, in words; NULL when it is not waiting. */
 static json_t *why_json(struct sw_controller *c, const struct ctl_job *j)
 {
@@ -360,15 +370,15 @@ static json_t *why_json(struct sw_controller *c, const struct ctl_job *j)
             continue;
         if (u->pool == CTL_NO_POOL)
             return json_string("waiting to be placed by the next scheduling pass");
-        int64_t wait = sw_sched_estimate_wait(c->pools[u->pool], &u->core.need,
-                                              ctl_now_ms() / 1000);
+        const struct sw_sched *pool = c->pools[u->pool];
+        int64_t wait = sw_sched_estimate_wait(pool, &u->core.need, ctl_now_ms() / 1000);
         const struct sw_site *s = &c->net.sites[u->site];
         char buf[320];
         snprintf(buf, sizeof(buf),
-                 "queued at %s/%s behind %zu other units: not enough free capacity there yet "
-                 "(estimated wait %lld s)",
-                 s->name, s->classes[u->nclass].name,
-                 sw_sched_pending_count(c->pools[u->pool]) - 1, (long long)wait);
+                 "queued at %s/%s behind %zu of its %zu pending units: not enough free "
+                 "capacity there yet (estimated wait %lld s)",
+                 s->name, s->classes[u->nclass].name, queue_position(pool, &u->core),
+                 sw_sched_pending_count(pool), (long long)wait);
         return json_string(buf);
     }
     return NULL;

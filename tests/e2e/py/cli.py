@@ -215,6 +215,9 @@ try:
     detail = parse_json(expect(["job", second, "--json"], 0, "job --json", env=env)[0],
                         "job json")
     check(detail and detail["id"] == int(second) and "why" in detail, f"job --json: {detail}")
+    check(detail and "behind 0 of its 1 pending units" in detail.get("why", ""),
+          f"the first in its queue waits behind no one: {detail and detail.get('why')}")
+    check(detail and detail.get("sites") == ["gz-hpc"], f"the summary names the site: {detail}")
     check(detail == call(u, "GET", f"/v1/jobs/{second}", tok)[1], "job --json is the server's")
     expect(["wait", second, "--timeout", "1s"], 3, "wait times out", env=env,
            err="timed out after 1 s; job " + second + " is pending")
