@@ -166,7 +166,7 @@ static int submit_admit(struct sw_controller *c, struct submit *s, bool batch,
                         struct sw_http_response *res)
 {
     sw_error_t err;
-    pthread_mutex_lock(&c->lock);
+    ctl_lock_api(c);
     for (size_t i = 0; i < s->n; i++) {
         if (ctl_admit(c, &s->specs[i], &err) < 0) {
             pthread_mutex_unlock(&c->lock);
@@ -211,7 +211,7 @@ static int submit_store(struct sw_controller *c, struct submit *s, struct sw_htt
                                  err.text);
         return sw_http_error(res, 503, "store_unavailable", NULL, "%s", err.text);
     }
-    pthread_mutex_lock(&c->lock);
+    ctl_lock_api(c);
     for (size_t i = 0; i < s->n; i++) {
         if (s->existed[i] || ctl_job_find(c, s->rows[i].id))
             continue;

@@ -353,8 +353,9 @@ static int64_t pool_wait(void *arg, size_t pool, const struct sw_res *need, int6
     return sw_sched_estimate_wait(c->pools[pool], need, now);
 }
 
-/* Place the waiting units of one job into pools. */
-static void place_job(struct sw_controller *c, struct ctl_job *j, int64_t now_s)
+/* Place the waiting units of one job into pools, at most *budget of them
+ * (counted down). */
+static void place_job(struct sw_controller *c, struct ctl_job *j, int64_t now_s, size_t *budget)
 {
     if (!j->resolved) {
         sw_error_t err;
@@ -364,10 +365,11 @@ static void place_job(struct sw_controller *c, struct ctl_job *j, int64_t now_s)
         }
         j->resolved = true;
     }
-    for (size_t i = 0; i < j->nunits; i++) {
+    for (size_t i = 0; i < j->nunits && *budget > 0; i++) {
         struct ctl_unit *u = &j->units[i];
         if (u->state != SW_ST_PENDING || u->pool != CTL_NO_POOL)
             continue;
+        --*budget;
         struct sw_estimate e;
         sw_error_t why;
         int64_t run = j->spec.runtime_estimate_s > 0 ? j->spec.runtime_estimate_s
@@ -418,14 +420,16 @@ static void on_start(struct sw_job *job, int64_t now, void *arg)
         ctl_site_push_ready(sc->c, u);
 }
 
-/* One round: place what waits, run a pass on every pool. Holds c->lock. */
-static void schedule_round(struct sw_controller *c, struct ctl_pending_events *pe)
+/* One round: place what waits (at most CTL_PLACE_SLICE units), run a pass
+ * on every pool. Holds c->lock. Returns true when units are left to place. */
+static bool schedule_round(struct sw_controller *c, struct ctl_pending_events *pe)
 {
     int64_t now_ms = ctl_now_ms(), now_s = now_ms / 1000;
-    size_t keep = 0;
+    size_t keep = 0, budget = CTL_PLACE_SLICE;
     for (size_t k = 0; k < c->ntoplace; k++) {
         struct ctl_job *j = c->toplace[k];
-        place_job(c, j, now_s);
+        if (budget > 0)
+            place_job(c, j, now_s, &budget);
         bool left = false;
         for (size_t i = 0; i < j->nunits && !left; i++)
             left = j->units[i].state == SW_ST_PENDING && j->units[i].pool == CTL_NO_POOL;
@@ -444,6 +448,26 @@ static void schedule_round(struct sw_controller *c, struct ctl_pending_events *p
     clock_gettime(CLOCK_MONOTONIC, &t1);
     sw_prom_observe(c->m.pass_seconds, NULL,
                     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    return c->ntoplace > 0;
+}
+
+void ctl_lock_api(struct sw_controller *c)
+{
+    atomic_fetch_add(&c->lock_wanted, 1);
+    pthread_mutex_lock(&c->lock);
+    atomic_fetch_sub(&c->lock_wanted, 1);
+}
+
+/* Between two placement slices, with c->lock released: let the API
+ * requests that wait for the lock have it first (a mutex is not fair: the
+ * scheduler would otherwise take it back before a woken request runs).
+ * Gives up after about 5 ms so that a stream of requests cannot stall
+ * placement. */
+static void step_aside(struct sw_controller *c)
+{
+    const struct timespec tick = {0, 50 * 1000};
+    for (int i = 0; i < 100 && atomic_load(&c->lock_wanted) > 0; i++)
+        nanosleep(&tick, NULL);
 }
 
 static void *sched_main(void *arg)
@@ -452,15 +476,19 @@ static void *sched_main(void *arg)
     pthread_mutex_lock(&c->lock);
     while (!c->stopping) {
         struct ctl_pending_events pe = {0};
-        schedule_round(c, &pe);
+        bool more = schedule_round(c, &pe);
         pthread_mutex_unlock(&c->lock);
         sw_error_t err;
         if (ctl_flush_events(c, &pe, &err) < 0)
             fprintf(stderr, "suanwang server: %s\n", err.text);
         ctl_pending_free(&pe);
+        if (more)
+            step_aside(c);
         pthread_mutex_lock(&c->lock);
         if (c->stopping)
             break;
+        if (more)
+            continue;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         int64_t ns = until.tv_nsec + c->cfg.tick_ms * 1000000;

@@ -7,6 +7,7 @@
 #define SW_SERVER_CONTROLLER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,9 @@
 
 #define CTL_NO_POOL ((size_t)-1)
 #define CTL_SUMMARY_SITES 16      /* sites named in a job summary at most */
+/* Units the scheduler places per hold of c->lock: a large array is placed
+ * in slices, and submits waiting for the lock get it between them. */
+#define CTL_PLACE_SLICE 2048
 
 /* One unit of a job: a gang (all tasks) or one task of an array. */
 struct ctl_unit {
@@ -121,6 +125,7 @@ struct sw_controller {
     struct sw_controller_config cfg;
     char data_dir[4096];
     pthread_mutex_t lock;
+    atomic_int lock_wanted;   /* API requests waiting for c->lock (ctl_lock_api) */
     pthread_cond_t wake;
     pthread_t sched_thread;
     bool sched_started;
@@ -171,6 +176,10 @@ void ctl_job_free(struct ctl_job *j);
 
 /* Insert in id order. Returns 0 or -1 (ENOMEM). */
 int ctl_job_insert(struct sw_controller *c, struct ctl_job *j);
+
+/* Take c->lock for an API request, telling the scheduler, which steps
+ * aside between placement slices while requests wait. */
+void ctl_lock_api(struct sw_controller *c);
 
 /* Queue a job for placement and wake the scheduler. */
 int ctl_queue_placement(struct sw_controller *c, struct ctl_job *j);
