@@ -62,12 +62,18 @@
 # node also advertises these GPUs — GresTypes=gpu, Gres= on the node, and a
 # DIR/gres.conf whose device files are stand-ins under DIR/dev; jobs that ask
 # for GPUs are accepted and run, with CUDA_VISIBLE_DEVICES set, but no real
-# GPU is there).
+# GPU is there), SW_SLURM_SUBMIT_LOG=1 (JobSubmitPlugins=logging: slurmctld
+# logs each submission's account, QoS, partition and name in
+# DIR/log/slurmctld.log — the only place a test cluster without accounting
+# shows the QoS asked for, since `scontrol show job` says QOS=(null)).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CPUS=${SW_SLURM_CPUS:-64}
 GRES=${SW_SLURM_GRES:-}
+SUBMIT_CONF=
+[ "${SW_SLURM_SUBMIT_LOG:-0}" = 1 ] && SUBMIT_CONF='# Each submission (account, QoS, partition, name) goes to slurmctld.log.
+JobSubmitPlugins=logging'
 TIMEOUT=${SW_SLURM_TIMEOUT:-60}
 NODE=swnode1
 T0=$(date +%s.%N)
@@ -78,7 +84,7 @@ unavailable() { say "cannot run Slurm here: $*"; exit 77; }
 # ---- root ----------------------------------------------------------------------
 if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        exec sudo -n --preserve-env=SW_SLURM_CPUS,SW_SLURM_TIMEOUT,SW_SLURM_NO_INSTALL,SW_SLURM_GRES \
+        exec sudo -n --preserve-env=SW_SLURM_CPUS,SW_SLURM_TIMEOUT,SW_SLURM_NO_INSTALL,SW_SLURM_GRES,SW_SLURM_SUBMIT_LOG \
             bash "$0" "$@"
     fi
     unavailable "needs root (or password-less sudo): slurmd runs jobs as their users"
@@ -230,7 +236,7 @@ SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
-
+$SUBMIT_CONF
 # The node advertises $CPUS CPUs whatever the machine has.
 SlurmdParameters=config_overrides
 ${GRES:+GresTypes=${GRES%%:*}

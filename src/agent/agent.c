@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/slurm_nodes.h"
 #include "util/fs.h"
 #include "util/version.h"
 
@@ -210,16 +211,58 @@ static json_t *capacity_json(const struct sw_capacity *cap)
                      (json_int_t)cap->mem_mib, "accelerators", acc);
 }
 
+json_t *sw_agent_node_classes_json(const struct sw_node_classes *cl)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < cl->n; i++) {
+        const struct sw_node_class_report *r = &cl->c[i];
+        json_t *acc = json_array();
+        for (size_t k = 0; acc && k < r->naccel; k++)
+            json_array_append_new(acc, json_pack("{s:s,s:I}", "model", r->accel[k].model,
+                                                 "count", (json_int_t)r->accel[k].count));
+        json_array_append_new(list, json_pack("{s:s,s:I,s:I,s:I,s:o}", "name", r->name,
+                                               "count", (json_int_t)r->count, "cores",
+                                               (json_int_t)r->cores, "mem_mib",
+                                               (json_int_t)r->mem_mib, "accelerators", acc));
+    }
+    return list;
+}
+
+/* What the site offers: the backend's latest reading of its node classes
+ * (a Slurm site's nodes in service) with their totals as the capacity, or
+ * what discovery found at start. Adds "capacity" and "node_classes" to o
+ * (caller holds mu). */
+static void add_capacity(struct sw_agent *a, json_t *o, bool registering)
+{
+    struct sw_capacity *fresh = NULL;
+    if (a->backend && a->backend->ops->node_classes) {
+        fresh = malloc(sizeof(*fresh));
+        if (fresh && a->backend->ops->node_classes(a->backend, &fresh->classes) == 0) {
+            sw_slurm_nodes_totals(&fresh->classes, fresh);
+        } else {
+            free(fresh);
+            fresh = NULL;
+        }
+    }
+    if (!fresh && !registering)
+        return; /* nothing new since the registration */
+    const struct sw_capacity *cap = fresh ? fresh : &a->cap;
+    json_object_set_new(o, "capacity", capacity_json(cap));
+    if (fresh || cap->classes.n > 0) /* a backend's [] means: no node in service */
+        json_object_set_new(o, "node_classes", sw_agent_node_classes_json(&cap->classes));
+    free(fresh);
+}
+
 /* Body of register (with capacity) or heartbeat (caller holds mu). */
 static json_t *hello_json(struct sw_agent *a, bool registering)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "agent_id", a->agent_id, "hostname",
                           a->hostname, "backend", a->backend_name, "version",
                           SW_VERSION_STRING, "running", running_json(a));
-    if (o && registering) {
-        json_object_set_new(o, "capacity", capacity_json(&a->cap));
+    if (o && registering)
         json_object_set_new(o, "max_tasks", json_integer(a->max_tasks));
-    }
+    if (o)
+        add_capacity(a, o, registering);
     /* what the site's other users hold, so the controller does not
      * over-commit it (a Slurm site's own jobs) */
     int64_t foreign = a->backend && a->backend->ops->foreign_cores

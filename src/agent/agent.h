@@ -23,6 +23,7 @@
 #ifndef SW_AGENT_AGENT_H
 #define SW_AGENT_AGENT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "agent/discover.h"
@@ -56,6 +57,11 @@ struct sw_agent *sw_agent_start(const struct sw_agent_config *cfg, sw_error_t *e
  * running, unreported (the controller marks them lost after lost_after_s).
  * Frees the agent; accepts NULL. */
 void sw_agent_stop(struct sw_agent *a, bool kill_tasks, int flush_s);
+
+/* The "node_classes" of a register or heartbeat body (new reference):
+ * [{"name", "count", "cores", "mem_mib", "accelerators": [{"model",
+ * "count"}]}] (docs/agent-protocol.md). */
+json_t *sw_agent_node_classes_json(const struct sw_node_classes *cl);
 
 /* The site name the controller confirmed at registration. */
 const char *sw_agent_site(const struct sw_agent *a);

@@ -83,6 +83,8 @@ static int assignment_parse(json_t *o, struct assignment *as, sw_error_t *err)
     s->accel_model = json_string_value(json_object_get(o, "accelerator_model"));
     s->workdir = json_string_value(json_object_get(o, "workdir"));
     s->script = json_string_value(json_object_get(o, "script"));
+    s->tenant = json_string_value(json_object_get(o, "tenant"));
+    s->qos = json_string_value(json_object_get(o, "qos"));
     json_t *argv = json_object_get(o, "argv");
     if (json_is_array(argv) && json_array_size(argv) > 0) {
         as->argv = calloc(json_array_size(argv) + 1, sizeof(char *));

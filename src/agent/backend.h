@@ -2,8 +2,8 @@
  *
  * The agent (agent.c) speaks the protocol with the controller; a backend runs
  * the units it is given and says when each one ends. `local` (backend_local.c)
- * runs processes on this machine; `slurm` (issue 6) will drive a site's Slurm
- * behind the same table, so nothing else changes when it is added.
+ * runs processes on this machine; `slurm` drives a site's Slurm
+ * behind the same table (backend_slurm.c).
  *
  * A unit is one assignment of docs/agent-protocol.md: all the tasks of a gang
  * (key.task == -1, `ntasks` processes) or one task of an array (key.task >= 0,
@@ -55,6 +55,8 @@ struct sw_task_spec {
     int64_t accelerators;      /* whole devices per task */
     const char *accel_model;   /* NULL or "": any of the agent's devices */
     int64_t walltime_s;        /* 0: none */
+    const char *tenant;        /* the job's tenant; may be NULL (a site's Slurm account map) */
+    const char *qos;           /* its QoS class ("batch", …); may be NULL (Slurm QoS map) */
 };
 
 /* Where a started unit keeps its files (for the log shipper). */
@@ -123,6 +125,11 @@ struct sw_agent_backend_ops {
     /* Cores the site's other users hold (work not from suanwang), or -1
      * when the backend cannot tell. May be NULL (same as -1). */
     int64_t (*foreign_cores)(struct sw_agent_backend *b);
+    /* The site's node classes as the backend last read them (a Slurm
+     * site's nodes in service, re-read every few seconds); -1 when the
+     * backend has none of its own (the agent's discovery stands). May be
+     * NULL (same as -1). */
+    int (*node_classes)(struct sw_agent_backend *b, struct sw_node_classes *out);
     /* Stop the backend. With `kill_tasks`, kill every unit (kind SHUTDOWN),
      * report each end through on_end and wait until all are reaped; without,
      * leave them running, unreported. Accepts NULL. */

@@ -11,6 +11,10 @@
  * and `scontrol show job -o ID` (then the jobcomp file) for the exit code of
  * one that ended. A walltime is enforced here to the second (scancel), with
  * Slurm's --time (in minutes, rounded up) as the backstop.
+ * The same thread reads the nodes in service again every 10 s
+ * (slurm_nodes.h), for the node classes every heartbeat reports. The
+ * account and QoS of each job follow its tenant and QoS class
+ * (slurm_options.c).
  * A new backend re-adopts the jobs recorded in WORK and kills nothing.
  */
 #define _GNU_SOURCE
@@ -24,12 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define TICK_MS 1000
 #define VANISH_MS 30000
 #define CMD_MS 30000
+#define NODES_MS 10000 /* how often the nodes in service are read again */
 
 struct sunit {
     struct sw_unit_key key;
@@ -56,6 +62,10 @@ struct sslurm {
     bool stop_now, stopping;
     pthread_t thread;
     int64_t foreign_cpus, foreign_jobs; /* Slurm's own users, last poll */
+    struct sw_node_classes *classes;    /* the nodes in service, last read (owned) */
+    int64_t nodes_read_ms;              /* monotonic: when they were read */
+    int64_t nodes_left_out;             /* nodes of the partition not in service */
+    bool nodes_failing;                 /* the last reading failed (logged once) */
 };
 
 #define LOG(S, ...) do { if ((S)->log) (S)->log((S)->arg, __VA_ARGS__); } while (0)
@@ -236,6 +246,119 @@ static int make_output(const char *path, sw_error_t *err)
     return 0;
 }
 
+/* The GRES type Slurm spells for accelerator `model` (a node class's, by
+ * catalog name; else the model in lower case), into out (size n). */
+static void gres_type_for(struct sslurm *S, const char *model, char *out, size_t n)
+{
+    snprintf(out, n, "%s", model);
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    pthread_mutex_lock(&S->mu);
+    for (size_t i = 0; S->classes && i < S->classes->n; i++)
+        for (size_t k = 0; k < S->classes->c[i].naccel; k++) {
+            const struct sw_class_accel *a = &S->classes->c[i].accel[k];
+            if (a->gres_type[0] && strcasecmp(a->model, model) == 0)
+                snprintf(out, n, "%s", a->gres_type);
+        }
+    pthread_mutex_unlock(&S->mu);
+}
+
+/* sbatch's arguments for a unit: the buffers its argv points into. */
+struct sbatch_args {
+    char name[96], out[PATH_MAX + 16], err[PATH_MAX + 16], dir[PATH_MAX + 16], time[48],
+        ntasks[48], cpus[48], mem[64], gres[2 * SW_ACCEL_NAME_MAX + 48], part[160], acct[160],
+        qos[160];
+    char *argv[32];
+};
+
+/* The resources: --ntasks, --cpus-per-task, memory, GRES. */
+static int resource_args(struct sslurm *S, const struct sw_task_spec *spec, int64_t ntasks,
+                         struct sbatch_args *a, int n)
+{
+    snprintf(a->ntasks, sizeof(a->ntasks), "--ntasks=%lld", (long long)ntasks);
+    a->argv[n++] = a->ntasks;
+    int64_t cores = spec->cores > 0 ? spec->cores : 1;
+    snprintf(a->cpus, sizeof(a->cpus), "--cpus-per-task=%lld", (long long)cores);
+    a->argv[n++] = a->cpus;
+    if (spec->mem_mib > 0) {
+        if (ntasks > 1)
+            snprintf(a->mem, sizeof(a->mem), "--mem-per-cpu=%lld",
+                     (long long)((spec->mem_mib + cores - 1) / cores));
+        else
+            snprintf(a->mem, sizeof(a->mem), "--mem=%lld", (long long)spec->mem_mib);
+        a->argv[n++] = a->mem;
+    }
+    if (spec->accelerators > 0) {
+        if (spec->accel_model && spec->accel_model[0]) {
+            char type[SW_ACCEL_NAME_MAX];
+            gres_type_for(S, spec->accel_model, type, sizeof(type));
+            snprintf(a->gres, sizeof(a->gres), "--gres=gpu:%s:%lld", type,
+                     (long long)spec->accelerators);
+        } else {
+            snprintf(a->gres, sizeof(a->gres), "--gres=gpu:%lld", (long long)spec->accelerators);
+        }
+        a->argv[n++] = a->gres;
+    }
+    return n;
+}
+
+/* Where the job goes and who pays: partition, account and QoS by the maps. */
+static int placement_args(const struct sw_task_spec *spec, struct sbatch_args *a, int n)
+{
+    const char *acct = sw_slurm_account_for(spec->tenant), *qos = sw_slurm_qos_for(spec->qos);
+    a->part[0] = a->acct[0] = a->qos[0] = '\0';
+    if (sw__slurm_partition[0]) {
+        snprintf(a->part, sizeof(a->part), "--partition=%s", sw__slurm_partition);
+        a->argv[n++] = a->part;
+    }
+    if (acct) {
+        snprintf(a->acct, sizeof(a->acct), ", --account=%s", acct);
+        a->argv[n++] = a->acct + 2; /* the log line shows them after ", " */
+    }
+    if (qos) {
+        snprintf(a->qos, sizeof(a->qos), ", --qos=%s", qos);
+        a->argv[n++] = a->qos + 2;
+    }
+    return n;
+}
+
+/* sbatch --parsable … SUBMIT for the unit. */
+static void sbatch_args(struct sslurm *S, const struct sw_task_spec *spec,
+                        const struct sw_task_info *info, const char *cwd, int64_t ntasks,
+                        const char *submit, struct sbatch_args *a)
+{
+    int n = 0;
+    a->argv[n++] = "sbatch";
+    a->argv[n++] = "--parsable";
+    if (spec->key.task < 0)
+        snprintf(a->name, sizeof(a->name), "--job-name=sw-%lld-gang-%lld",
+                 (long long)spec->key.job, (long long)spec->key.attempt);
+    else
+        snprintf(a->name, sizeof(a->name), "--job-name=sw-%lld-%lld-%lld",
+                 (long long)spec->key.job, (long long)spec->key.task,
+                 (long long)spec->key.attempt);
+    a->argv[n++] = a->name;
+    snprintf(a->out, sizeof(a->out), "--output=%s", info->stdout_path);
+    snprintf(a->err, sizeof(a->err), "--error=%s", info->stderr_path);
+    snprintf(a->dir, sizeof(a->dir), "--chdir=%s", cwd);
+    a->argv[n++] = a->out;
+    a->argv[n++] = a->err;
+    a->argv[n++] = "--open-mode=append";
+    a->argv[n++] = a->dir;
+    a->argv[n++] = "--export=ALL";
+    if (spec->walltime_s > 0) {
+        /* Slurm counts minutes; the agent enforces the seconds */
+        snprintf(a->time, sizeof(a->time), "--time=%lld",
+                 (long long)((spec->walltime_s + 59) / 60));
+        a->argv[n++] = a->time;
+    }
+    n = resource_args(S, spec, ntasks, a, n);
+    n = placement_args(spec, a, n);
+    a->argv[n++] = (char *)submit;
+    a->argv[n] = NULL;
+}
+
 static int slurm_start(struct sw_agent_backend *b, const struct sw_task_spec *spec,
                        struct sw_task_info *info, sw_error_t *err)
 {
@@ -307,77 +430,10 @@ static int slurm_start(struct sw_agent_backend *b, const struct sw_task_spec *sp
         submit = batch;
     }
 
-    /* sbatch */
-    char a_name[96], a_out[PATH_MAX + 16], a_err[PATH_MAX + 16], a_dir[PATH_MAX + 16],
-        a_time[48], a_ntasks[48], a_cpus[48], a_mem[64], a_gres[SW_ACCEL_NAME_MAX + 48],
-        a_part[160], a_acct[160], a_qos[160];
-    char *argv[32];
-    int n = 0;
-    argv[n++] = "sbatch";
-    argv[n++] = "--parsable";
-    if (spec->key.task < 0)
-        snprintf(a_name, sizeof(a_name), "sw-%lld-gang-%lld", (long long)spec->key.job,
-                 (long long)spec->key.attempt);
-    else
-        snprintf(a_name, sizeof(a_name), "sw-%lld-%lld-%lld", (long long)spec->key.job,
-                 (long long)spec->key.task, (long long)spec->key.attempt);
-    argv[n++] = a_name;
-    memmove(a_name + 11, a_name, strlen(a_name) + 1);
-    memcpy(a_name, "--job-name=", 11);
-    snprintf(a_out, sizeof(a_out), "--output=%s", info->stdout_path);
-    snprintf(a_err, sizeof(a_err), "--error=%s", info->stderr_path);
-    snprintf(a_dir, sizeof(a_dir), "--chdir=%s", cwd);
-    argv[n++] = a_out;
-    argv[n++] = a_err;
-    argv[n++] = "--open-mode=append";
-    argv[n++] = a_dir;
-    argv[n++] = "--export=ALL";
-    if (spec->walltime_s > 0) {
-        /* Slurm counts minutes; the agent enforces the seconds */
-        snprintf(a_time, sizeof(a_time), "--time=%lld", (long long)((spec->walltime_s + 59) / 60));
-        argv[n++] = a_time;
-    }
-    snprintf(a_ntasks, sizeof(a_ntasks), "--ntasks=%lld", (long long)ntasks);
-    argv[n++] = a_ntasks;
-    int64_t cores = spec->cores > 0 ? spec->cores : 1;
-    snprintf(a_cpus, sizeof(a_cpus), "--cpus-per-task=%lld", (long long)cores);
-    argv[n++] = a_cpus;
-    if (spec->mem_mib > 0) {
-        if (ntasks > 1)
-            snprintf(a_mem, sizeof(a_mem), "--mem-per-cpu=%lld",
-                     (long long)((spec->mem_mib + cores - 1) / cores));
-        else
-            snprintf(a_mem, sizeof(a_mem), "--mem=%lld", (long long)spec->mem_mib);
-        argv[n++] = a_mem;
-    }
-    if (spec->accelerators > 0) {
-        if (spec->accel_model && spec->accel_model[0]) {
-            char model[SW_ACCEL_NAME_MAX];
-            snprintf(model, sizeof(model), "%s", spec->accel_model);
-            for (char *p = model; *p; p++)
-                if (*p >= 'A' && *p <= 'Z')
-                    *p = (char)(*p - 'A' + 'a');
-            snprintf(a_gres, sizeof(a_gres), "--gres=gpu:%s:%lld", model,
-                     (long long)spec->accelerators);
-        } else {
-            snprintf(a_gres, sizeof(a_gres), "--gres=gpu:%lld", (long long)spec->accelerators);
-        }
-        argv[n++] = a_gres;
-    }
-    if (sw__slurm_partition[0]) {
-        snprintf(a_part, sizeof(a_part), "--partition=%s", sw__slurm_partition);
-        argv[n++] = a_part;
-    }
-    if (sw__slurm_account[0]) {
-        snprintf(a_acct, sizeof(a_acct), "--account=%s", sw__slurm_account);
-        argv[n++] = a_acct;
-    }
-    if (sw__slurm_qos[0]) {
-        snprintf(a_qos, sizeof(a_qos), "--qos=%s", sw__slurm_qos);
-        argv[n++] = a_qos;
-    }
-    argv[n++] = (char *)submit;
-    argv[n] = NULL;
+    struct sbatch_args sa;
+    sbatch_args(S, spec, info, cwd, ntasks, submit, &sa);
+    char *const *argv = sa.argv;
+    const char *a_name = sa.name;
 
     pthread_mutex_lock(&S->mu);
     bool stopping = S->stopping || S->stop_now;
@@ -419,7 +475,7 @@ static int slurm_start(struct sw_agent_backend *b, const struct sw_task_spec *sp
     S->units = u;
     pthread_cond_broadcast(&S->cv);
     pthread_mutex_unlock(&S->mu);
-    LOG(S, "Slurm job %s submitted (%s)", u->id, a_name + 11);
+    LOG(S, "Slurm job %s submitted (%s%s%s)", u->id, a_name + 11, sa.acct, sa.qos);
     return 0;
 }
 
@@ -652,6 +708,55 @@ static int poll_squeue(struct sslurm *S, struct qrow **rows, size_t *nrows)
     return 0;
 }
 
+/* The node classes in words, for the log: "2 x c64-m257000-a100x4, …". */
+static void classes_text(const struct sw_node_classes *cl, char *out, size_t n)
+{
+    int w = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < cl->n && w >= 0 && (size_t)w < n; i++)
+        w += snprintf(out + w, n - (size_t)w, "%s%lld x %s", i ? ", " : "",
+                      (long long)cl->c[i].count, cl->c[i].name);
+}
+
+/* Read the nodes in service again; log what changed. Called without mu. */
+static void read_nodes(struct sslurm *S)
+{
+    struct sw_node_classes *cl = malloc(sizeof(*cl));
+    struct sw_slurm_nodes_summary *sum = malloc(sizeof(*sum));
+    sw_error_t err;
+    S->nodes_read_ms = sw_agent_mono_ms(); /* written by this thread (and create) only */
+    int rc = cl && sum ? sw__slurm_read_nodes(cl, sum, &err)
+                       : sw_errprintf(&err, "out of memory reading the Slurm nodes");
+    if (rc < 0) {
+        if (!S->nodes_failing)
+            LOG(S, "%s (the last reading stands)", err.text);
+        S->nodes_failing = true;
+        free(cl);
+        free(sum);
+        return;
+    }
+    S->nodes_failing = false;
+    pthread_mutex_lock(&S->mu);
+    bool changed = !S->classes || memcmp(S->classes, cl, sizeof(*cl)) != 0 ||
+                   S->nodes_left_out != sum->left_out;
+    struct sw_node_classes *old = S->classes;
+    S->classes = cl;
+    S->nodes_left_out = sum->left_out;
+    pthread_mutex_unlock(&S->mu);
+    if (changed && old) {
+        char text[1024];
+        classes_text(cl, text, sizeof(text));
+        char left[160] = "";
+        if (sum->nleft)
+            snprintf(left, sizeof(left), " (e.g. %s is %s)", sum->left[0].node,
+                     sum->left[0].state);
+        LOG(S, "Slurm nodes in service: %s; %lld left out%s; the controller hears of it at "
+               "the next heartbeat", text[0] ? text : "none", (long long)sum->left_out, left);
+    }
+    free(old);
+    free(sum);
+}
+
 static void *track_main(void *arg)
 {
     struct sslurm *S = arg;
@@ -666,6 +771,8 @@ static void *track_main(void *arg)
         if (S->stop_now)
             break;
         pthread_mutex_unlock(&S->mu);
+        if (sw_agent_mono_ms() - S->nodes_read_ms >= NODES_MS)
+            read_nodes(S);
         struct qrow *rows = NULL;
         size_t nrows = 0;
         bool ok = poll_squeue(S, &rows, &nrows) == 0;
@@ -790,6 +897,7 @@ static void slurm_destroy(struct sw_agent_backend *b, bool kill_tasks)
     }
     pthread_cond_destroy(&S->cv);
     pthread_mutex_destroy(&S->mu);
+    free(S->classes);
     free(S->work_dir);
     free(S->site);
     free(S);
@@ -804,12 +912,24 @@ static int64_t slurm_foreign_cores(struct sw_agent_backend *b)
     return v;
 }
 
+static int slurm_node_classes(struct sw_agent_backend *b, struct sw_node_classes *out)
+{
+    struct sslurm *S = (struct sslurm *)b;
+    pthread_mutex_lock(&S->mu);
+    int rc = S->classes ? 0 : -1;
+    if (S->classes)
+        *out = *S->classes;
+    pthread_mutex_unlock(&S->mu);
+    return rc;
+}
+
 static const struct sw_agent_backend_ops slurm_ops = {
     .name = "slurm",
     .start = slurm_start,
     .kill = slurm_kill,
     .list = slurm_list,
     .foreign_cores = slurm_foreign_cores,
+    .node_classes = slurm_node_classes,
     .destroy = slurm_destroy,
 };
 
@@ -923,8 +1043,12 @@ struct sw_agent_backend *sw_agent_backend_slurm_create(const struct sw_agent_bac
         goto fail;
     }
     find_jobcomp(S);
+    if (geteuid() == 0)
+        LOG(S, "running as root: the Slurm jobs run as root too (sbatch submits as its "
+               "caller); run the agent as a service account of the site (docs/slurm.md)");
     pthread_mutex_init(&S->mu, NULL);
     pthread_cond_init(&S->cv, NULL);
+    read_nodes(S);
     size_t n = adopt(S);
     if (n > 0)
         LOG(S, "tracking %zu Slurm jobs a previous agent submitted", n);
@@ -939,6 +1063,7 @@ struct sw_agent_backend *sw_agent_backend_slurm_create(const struct sw_agent_bac
         }
         pthread_cond_destroy(&S->cv);
         pthread_mutex_destroy(&S->mu);
+        free(S->classes);
         goto fail;
     }
     return &S->base;

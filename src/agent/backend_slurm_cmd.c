@@ -1,10 +1,10 @@
 /* backend_slurm_cmd.c — running Slurm's command line tools (fork + execve,
  * never a shell), reading their output, and the site's capacity from
- * `scontrol show node -o` (see backend_slurm.h). */
+ * `scontrol show node -o` grouped into node classes (slurm_nodes.h; see
+ * backend_slurm.h). */
 #define _GNU_SOURCE
 #include "agent/backend_slurm_int.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,36 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-char sw__slurm_partition[128], sw__slurm_account[128], sw__slurm_qos[128];
-
-static int copy_opt(char *dst, size_t n, const char *src, const char *what, sw_error_t *err)
-{
-    dst[0] = '\0';
-    if (!src)
-        return 0;
-    if (strlen(src) >= n || strpbrk(src, " \t\n,=") || src[0] == '-') {
-        errno = EINVAL;
-        return sw_errprintf(err, "--slurm-%s \"%s\": not a valid Slurm name", what, src);
-    }
-    memcpy(dst, src, strlen(src) + 1);
-    return 0;
-}
-
-int sw_slurm_configure(const struct sw_slurm_options *o, sw_error_t *err)
-{
-    if (copy_opt(sw__slurm_partition, sizeof(sw__slurm_partition), o->partition, "partition",
-                 err) < 0 ||
-        copy_opt(sw__slurm_account, sizeof(sw__slurm_account), o->account, "account", err) < 0 ||
-        copy_opt(sw__slurm_qos, sizeof(sw__slurm_qos), o->qos, "qos", err) < 0)
-        return -1;
-    return 0;
-}
 
 /* The path of `prog` in $PATH, into out; false when not found. */
 static bool find_prog(const char *prog, char *out, size_t n)
@@ -243,126 +217,57 @@ char *sw__slurm_quote(const char *s)
     return o;
 }
 
-static void copy_str(char *dst, size_t n, const char *src)
-{
-    size_t len = strlen(src);
-    if (len >= n)
-        len = n - 1;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
-/* Add N GPUs of `model` to cap (merging groups of one model). */
-static void add_gpus(struct sw_capacity *cap, const char *model, int64_t count,
-                     const struct sw_accel_group *known, size_t nknown)
-{
-    char name[SW_ACCEL_NAME_MAX];
-    copy_str(name, sizeof(name), model && *model ? model : "GPU");
-    bool spelled = false;
-    for (size_t i = 0; i < nknown; i++)
-        if (strcasecmp(known[i].model, name) == 0) {
-            copy_str(name, sizeof(name), known[i].model);
-            spelled = true;
-        }
-    if (!spelled)
-        for (char *q = name; *q; q++)
-            *q = (char)toupper((unsigned char)*q);
-    for (size_t i = 0; i < cap->ngroups; i++)
-        if (strcmp(cap->groups[i].model, name) == 0) {
-            cap->groups[i].count += count;
-            return;
-        }
-    if (cap->ngroups >= SW_DISCOVER_MAX_GROUPS)
-        return;
-    struct sw_accel_group *g = &cap->groups[cap->ngroups++];
-    copy_str(g->model, sizeof(g->model), name);
-    g->count = count;
-    g->source = "slurm";
-}
-
-/* "gpu:a100:4(S:0),gpu:2,mps:100" -> GPU groups. */
-static void parse_gres(struct sw_capacity *cap, const char *gres,
-                       const struct sw_accel_group *known, size_t nknown)
-{
-    char item[256];
-    for (const char *p = gres; *p;) {
-        size_t len = strcspn(p, ",");
-        snprintf(item, sizeof(item), "%.*s", (int)(len < sizeof(item) ? len : sizeof(item) - 1), p);
-        p += len;
-        if (*p == ',')
-            p++;
-        item[strcspn(item, "(")] = '\0';
-        if (strncmp(item, "gpu:", 4) != 0)
-            continue;
-        char *f1 = item + 4, *f2 = strchr(f1, ':');
-        char *model = NULL, *num = f1;
-        if (f2) {
-            *f2 = '\0';
-            model = f1;
-            num = f2 + 1;
-        }
-        char *end;
-        long long n = strtoll(num, &end, 10);
-        if (end == num || n <= 0)
-            continue;
-        add_gpus(cap, model, n, known, nknown);
-    }
-}
-
-int sw_slurm_capacity(struct sw_capacity *cap, sw_error_t *err)
+/* Read the nodes with the builtin catalog for GRES type names. */
+int sw__slurm_read_nodes(struct sw_node_classes *out, struct sw_slurm_nodes_summary *sum,
+                         sw_error_t *err)
 {
     char *argv[] = {"scontrol", "show", "node", "-o", NULL};
-    char *out = NULL;
-    int rc = sw__slurm_run(argv, &out, 30000, err);
+    char *text = NULL;
+    int rc = sw__slurm_run(argv, &text, 30000, err);
     if (rc != 0) {
-        free(out);
+        free(text);
         if (rc > 0)
             errno = EIO;
         return sw_errprefix(err, "cannot read the Slurm nodes: ");
     }
-    struct sw_accel_group known[SW_DISCOVER_MAX_GROUPS];
-    size_t nknown = cap->ngroups;
-    memcpy(known, cap->groups, sizeof(known));
-    cap->cores = cap->mem_mib = 0;
-    cap->ngroups = 0;
-    cap->ndevices = 0;
-    size_t nodes = 0;
-    char val[1024];
-    for (char *line = out; *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        if (sw__slurm_field(line, "NodeName", val, sizeof(val))) {
-            bool in = true;
-            if (sw__slurm_partition[0]) {
-                in = false;
-                if (sw__slurm_field(line, "Partitions", val, sizeof(val)))
-                    for (char *sv = NULL, *t = strtok_r(val, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
-                        if (strcmp(t, sw__slurm_partition) == 0)
-                            in = true;
-            }
-            if (in && sw__slurm_field(line, "State", val, sizeof(val)) &&
-                (strstr(val, "DOWN") || strstr(val, "FUTURE")))
-                in = false;
-            if (in) {
-                nodes++;
-                if (sw__slurm_field(line, "CPUTot", val, sizeof(val)))
-                    cap->cores += strtoll(val, NULL, 10);
-                if (sw__slurm_field(line, "RealMemory", val, sizeof(val)))
-                    cap->mem_mib += strtoll(val, NULL, 10);
-                if (sw__slurm_field(line, "Gres", val, sizeof(val)) && strcmp(val, "(null)") != 0)
-                    parse_gres(cap, val, known, nknown);
-            }
-        }
-        if (!nl)
-            break;
-        line = nl + 1;
+    struct sw_catalog cat = {0};
+    bool have_cat = sw_catalog_builtin(&cat) == 0;
+    struct sw_slurm_nodes_opts o = {.partition = sw__slurm_partition,
+                                    .cat = have_cat ? &cat : NULL,
+                                    .known = sw__slurm_known,
+                                    .nknown = sw__slurm_nknown};
+    struct sw_slurm_nodes_summary local;
+    if (!sum)
+        sum = &local;
+    rc = sw_slurm_nodes_group(text, &o, out, sum, err);
+    free(text);
+    sw_catalog_free(&cat);
+    return rc;
+}
+
+int sw_slurm_capacity(struct sw_capacity *cap, struct sw_slurm_nodes_summary *sum,
+                      sw_error_t *err)
+{
+    struct sw_node_classes *cl = malloc(sizeof(*cl));
+    if (!cl) {
+        errno = ENOMEM;
+        return sw_errprintf(err, "out of memory");
     }
-    free(out);
-    if (nodes == 0) {
+    struct sw_slurm_nodes_summary local;
+    if (!sum)
+        sum = &local;
+    int rc = sw__slurm_read_nodes(cl, sum, err);
+    if (rc == 0 && cl->n == 0) {
         errno = ENOENT;
-        return sw_errprintf(err, "Slurm lists no usable node%s%s", sw__slurm_partition[0] ?
-                            " in partition " : "", sw__slurm_partition);
+        rc = sw_errprintf(err, "Slurm lists no node in service%s%s (%lld left out: down, "
+                               "drained or not registered yet)",
+                          sw__slurm_partition[0] ? " in partition " : "", sw__slurm_partition,
+                          (long long)sum->left_out);
     }
-    return 0;
+    if (rc == 0) {
+        cap->classes = *cl;
+        sw_slurm_nodes_totals(cl, cap);
+    }
+    free(cl);
+    return rc;
 }

@@ -1,7 +1,8 @@
 /* backend_slurm_int.h — internals of the slurm backend shared by
- * backend_slurm.c (units, the tracking thread, the ops table) and
+ * backend_slurm.c (units, the tracking thread, the ops table),
  * backend_slurm_cmd.c (running Slurm's tools, parsing their output, the
- * capacity). Not for other modules. */
+ * capacity), slurm_options.c (partition, account, QoS and their maps) and
+ * slurm_nodes.c (node records). Not for other modules. */
 #ifndef SW_AGENT_BACKEND_SLURM_INT_H
 #define SW_AGENT_BACKEND_SLURM_INT_H
 
@@ -13,6 +14,16 @@
 
 /* The options of sw_slurm_configure (empty strings when unset). */
 extern char sw__slurm_partition[128], sw__slurm_account[128], sw__slurm_qos[128];
+
+/* Model spellings to keep (sw_slurm_known_models), copied. */
+extern struct sw_accel_group sw__slurm_known[SW_DISCOVER_MAX_GROUPS];
+extern size_t sw__slurm_nknown;
+
+/* Read `scontrol show node -o` and group the nodes of the configured
+ * partition (slurm_nodes.h); out->n is 0 when none is in service. -1 with
+ * a message when scontrol fails or its output is not understood. */
+int sw__slurm_read_nodes(struct sw_node_classes *out, struct sw_slurm_nodes_summary *sum,
+                         sw_error_t *err);
 
 /* Run a Slurm tool: argv[0] is looked up in $PATH; no shell; a clean
  * environment (PATH, HOME, LANG=C, SLURM_CONF when set); stdin /dev/null.

@@ -421,12 +421,29 @@ int sw_discover(const struct sw_discover_opts *opts, struct sw_capacity *cap,
             discover_network(&net, opts->site, &c, err) < 0)
             goto out_free;
     }
+    sw_discover_one_class(&c);
     *cap = c;
     rc = 0;
 out_free:
     sw_network_free(&net);
     sw_catalog_free(&builtin);
     return rc;
+}
+
+void sw_discover_one_class(struct sw_capacity *cap)
+{
+    struct sw_node_class_report *r = &cap->classes.c[0];
+    memset(&cap->classes, 0, sizeof(cap->classes));
+    snprintf(r->name, sizeof(r->name), "local");
+    r->count = 1;
+    r->cores = cap->cores;
+    r->mem_mib = cap->mem_mib;
+    for (size_t i = 0; i < cap->ngroups && r->naccel < SW_CLASS_MAX_ACCEL; i++) {
+        struct sw_class_accel *a = &r->accel[r->naccel++];
+        snprintf(a->model, sizeof(a->model), "%s", cap->groups[i].model);
+        a->count = cap->groups[i].count;
+    }
+    cap->classes.n = 1;
 }
 
 int sw_discover_parse_declared(const char *s, struct sw_accel_group *g, sw_error_t *err)

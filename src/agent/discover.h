@@ -43,6 +43,33 @@ struct sw_accel_group {
     const char *source;               /* static: "nvidia-smi" or "declared" */
 };
 
+/* A group of identical nodes, as the agent reports them ("node_classes" of
+ * docs/agent-protocol.md): a Slurm site's nodes grouped by shape
+ * (slurm_nodes.h), or this machine as one class of one node. */
+#define SW_DISCOVER_MAX_CLASSES 64
+#define SW_CLASS_MAX_ACCEL 4
+#define SW_CLASS_NAME_MAX 96
+
+struct sw_class_accel {
+    char model[SW_ACCEL_NAME_MAX];     /* catalog name where known */
+    char gres_type[SW_ACCEL_NAME_MAX]; /* as Slurm spells it ("" for none / not Slurm) */
+    int64_t count;                     /* per node */
+};
+
+struct sw_node_class_report {
+    char name[SW_CLASS_NAME_MAX];
+    int64_t count;                     /* nodes */
+    int64_t cores;                     /* per node */
+    int64_t mem_mib;                   /* per node */
+    struct sw_class_accel accel[SW_CLASS_MAX_ACCEL];
+    size_t naccel;
+};
+
+struct sw_node_classes {
+    struct sw_node_class_report c[SW_DISCOVER_MAX_CLASSES];
+    size_t n;
+};
+
 struct sw_capacity {
     int64_t cores;
     int64_t mem_mib;
@@ -50,6 +77,7 @@ struct sw_capacity {
     size_t ngroups;
     struct sw_device devices[SW_DISCOVER_MAX_DEVICES];
     size_t ndevices;
+    struct sw_node_classes classes;   /* sw_discover: this machine as one class */
 };
 
 enum sw_discover_gpus {
@@ -83,6 +111,10 @@ int sw_discover_parse_nvidia_smi(const char *text, const struct sw_catalog *cat,
  * `out` (size `n`). */
 void sw_discover_gpu_model(const char *gpu_name, const struct sw_catalog *cat, char *out,
                            size_t n);
+
+/* This machine as one node class of one node ("local"), from the totals
+ * and groups of `cap`, into cap->classes. */
+void sw_discover_one_class(struct sw_capacity *cap);
 
 /* Parse "MODEL:N" (an --accelerators flag). */
 int sw_discover_parse_declared(const char *s, struct sw_accel_group *g, sw_error_t *err);

@@ -37,7 +37,13 @@ static void agent_usage(FILE *f)
         "  --backend local|slurm  how tasks run (local: processes on this machine; slurm:\n"
         "                         jobs of this site's Slurm, see docs/slurm.md)\n"
         "  --slurm-partition P    --backend slurm: submit to partition P (and count only\n"
-        "                         its nodes); --slurm-account A, --slurm-qos Q likewise\n"
+        "                         its nodes); --slurm-account A, --slurm-qos Q: the\n"
+        "                         account and QoS of every job unless a map says otherwise\n"
+        "  --slurm-account-map TENANT=ACCOUNT[,TENANT=ACCOUNT...]\n"
+        "                         the Slurm account of each tenant's jobs (repeatable)\n"
+        "  --slurm-qos-map CLASS=QOS[,CLASS=QOS...]\n"
+        "                         the Slurm QoS of each QoS class (realtime, interactive,\n"
+        "                         batch, spot) of suanwang's jobs (repeatable)\n"
         "  --work DIR             where attempts keep their files (default\n"
         "                         ./suanwang-agent-SITE)\n"
         "  --network NET.json     the network file: accelerators declared for the site\n"
@@ -74,7 +80,17 @@ static int read_token_file(const char *path, char *out, size_t n, sw_error_t *er
     return 0;
 }
 
-static void print_capacity(const struct sw_capacity *cap, const char *site, const char *note)
+static json_t *left_out_json(const struct sw_slurm_nodes_summary *sum)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < sum->nleft; i++)
+        json_array_append_new(list, json_pack("{s:s,s:s}", "node", sum->left[i].node, "state",
+                                              sum->left[i].state));
+    return list;
+}
+
+static void print_capacity(const struct sw_capacity *cap, const char *site, const char *note,
+                           const struct sw_slurm_nodes_summary *sum)
 {
     json_t *acc = json_array();
     for (size_t i = 0; i < cap->ngroups; i++)
@@ -91,6 +107,11 @@ static void print_capacity(const struct sw_capacity *cap, const char *site, cons
     json_t *o = json_pack("{s:s,s:I,s:I,s:o,s:o}", "site", site ? site : "", "cores",
                           (json_int_t)cap->cores, "mem_mib", (json_int_t)cap->mem_mib,
                           "accelerators", acc, "devices", devs);
+    json_object_set_new(o, "node_classes", sw_agent_node_classes_json(&cap->classes));
+    if (sum) {
+        json_object_set_new(o, "nodes_left_out", json_integer(sum->left_out));
+        json_object_set_new(o, "left_out", left_out_json(sum));
+    }
     if (note && *note)
         json_object_set_new(o, "note", json_string(note));
     char *text = json_dumps(o, JSON_INDENT(2));
@@ -110,12 +131,39 @@ static void describe(const struct sw_capacity *cap, char *out, size_t n)
                       cap->groups[i].source);
 }
 
+/* One --slurm-account-map or --slurm-qos-map flag. */
+static int add_map(struct sw_slurm_options *o, bool account, const char *text, sw_error_t *err)
+{
+    size_t *n = account ? &o->naccount_maps : &o->nqos_maps;
+    if (*n >= SW_SLURM_MAPS_MAX) {
+        errno = EINVAL;
+        return sw_errprintf(err, "at most %d --slurm-%s-map flags (each may list several "
+                                 "entries, comma-separated)", SW_SLURM_MAPS_MAX,
+                            account ? "account" : "qos");
+    }
+    (account ? o->account_maps : o->qos_maps)[(*n)++] = text;
+    return 0;
+}
+
+/* The capacity: discovery, or (--backend slurm) Slurm's nodes in service. */
+static int find_capacity(const struct sw_discover_opts *dopts, bool is_slurm,
+                         struct sw_capacity *cap, struct sw_slurm_nodes_summary *sum,
+                         sw_error_t *note, sw_error_t *err)
+{
+    if (sw_discover(dopts, cap, note, err) < 0)
+        return -1;
+    if (!is_slurm)
+        return 0;
+    sw_slurm_known_models(cap->groups, cap->ngroups); /* the network file's spellings */
+    return sw_slurm_capacity(cap, sum, err);
+}
+
 int sw_cmd_agent(int argc, char **argv)
 {
     enum {
         O_SERVER = 256, O_SITE, O_TOKEN, O_TOKEN_FILE, O_BACKEND, O_WORK, O_NETWORK, O_ACCEL,
         O_DISCOVER, O_NVSMI, O_MAX, O_RUN_AS, O_GRACE, O_KEEP, O_CONNECT, O_POLL, O_SHOW,
-        O_QUIET, O_SL_PART, O_SL_ACCT, O_SL_QOS,
+        O_QUIET, O_SL_PART, O_SL_ACCT, O_SL_QOS, O_SL_AMAP, O_SL_QMAP,
     };
     static const struct option opts[] = {
         {"server", required_argument, NULL, O_SERVER},
@@ -139,6 +187,8 @@ int sw_cmd_agent(int argc, char **argv)
         {"slurm-partition", required_argument, NULL, O_SL_PART},
         {"slurm-account", required_argument, NULL, O_SL_ACCT},
         {"slurm-qos", required_argument, NULL, O_SL_QOS},
+        {"slurm-account-map", required_argument, NULL, O_SL_AMAP},
+        {"slurm-qos-map", required_argument, NULL, O_SL_QMAP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -168,6 +218,11 @@ int sw_cmd_agent(int argc, char **argv)
         case O_SL_PART: slurm.partition = optarg; break;
         case O_SL_ACCT: slurm.account = optarg; break;
         case O_SL_QOS: slurm.qos = optarg; break;
+        case O_SL_AMAP:
+        case O_SL_QMAP:
+            if (add_map(&slurm, c == O_SL_AMAP, optarg, &err) < 0)
+                goto usage_error;
+            break;
         case O_WORK: cfg.work_dir = optarg; break;
         case O_NETWORK: dopts.network_path = optarg; break;
         case O_NVSMI: dopts.nvidia_smi = optarg; break;
@@ -233,6 +288,8 @@ int sw_cmd_agent(int argc, char **argv)
         sw_errprintf(&err, "--site NAME is required (the site this agent serves)");
         goto usage_error;
     }
+    if (strcmp(cfg.backend, "slurm") == 0 && sw_slurm_configure(&slurm, &err) < 0)
+        goto usage_error;
     dopts.site = cfg.site;
     dopts.declared = declared;
     dopts.ndeclared = ndeclared;
@@ -243,17 +300,17 @@ int sw_cmd_agent(int argc, char **argv)
         return SW_EXIT_FAIL;
     }
     sw_error_t note = {{0}};
-    if (strcmp(cfg.backend, "slurm") == 0) /* the capacity is Slurm's nodes' */
+    bool is_slurm = strcmp(cfg.backend, "slurm") == 0;
+    if (is_slurm) /* the capacity is Slurm's nodes' */
         dopts.gpus = SW_DISCOVER_DECLARED;
-    if (sw_discover(&dopts, cap, &note, &err) < 0 ||
-        (strcmp(cfg.backend, "slurm") == 0 &&
-         (sw_slurm_configure(&slurm, &err) < 0 || sw_slurm_capacity(cap, &err) < 0))) {
+    struct sw_slurm_nodes_summary sum;
+    if (find_capacity(&dopts, is_slurm, cap, &sum, &note, &err) < 0) {
         fprintf(stderr, "suanwang agent: %s\n", err.text);
         free(cap);
         return SW_EXIT_FAIL;
     }
     if (show) {
-        print_capacity(cap, cfg.site, note.text);
+        print_capacity(cap, cfg.site, note.text, is_slurm ? &sum : NULL);
         free(cap);
         return SW_EXIT_OK;
     }

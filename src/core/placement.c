@@ -19,10 +19,11 @@ struct sw_placer {
     int *site;               /* per pool */
     int *nclass;             /* per pool */
     struct sw_res *capacity; /* per pool */
+    struct sw_res *usable;   /* per pool: capacity, or less (sw_placer_pool_limit) */
     struct sw_estimate *cand;/* scratch: feasible candidates (admission) */
     unsigned char *site_down;/* per site: out of service */
     bool has_cpu_classes;    /* some node class has no accelerators */
-    uint64_t generation;     /* bumped when a site goes down or up */
+    uint64_t generation;     /* bumped when a site goes down or up, or a cap changes */
     int64_t *completion;     /* scratch, per cached candidate */
     double *carbon;          /* scratch, per cached candidate */
 };
@@ -36,7 +37,7 @@ const char *sw_filter_name(enum sw_filter f)
         [SW_FILTER_CPU_ONLY] = "CPU-only jobs on CPU nodes (accelerator nodes are kept for "
                                "accelerator jobs)",
         [SW_FILTER_NODE] = "resources per node",
-        [SW_FILTER_CAPACITY] = "size of the node class",
+        [SW_FILTER_CAPACITY] = "size of the node class (the nodes in service)",
         [SW_FILTER_LATENCY] = "latency circle",
         [SW_FILTER_DATA] = "data links",
         [SW_FILTER_PRICE] = "maximum price",
@@ -279,8 +280,9 @@ struct sw_placer *sw_placer_create(const struct sw_network *net)
     p->completion = calloc(n, sizeof(*p->completion));
     p->carbon = calloc(n, sizeof(*p->carbon));
     p->site_down = calloc(net->nsites ? net->nsites : 1, 1);
-    if (!p->site || !p->nclass || !p->capacity || !p->cand || !p->completion || !p->carbon ||
-        !p->site_down) {
+    p->usable = calloc(n, sizeof(*p->usable));
+    if (!p->site || !p->nclass || !p->capacity || !p->usable || !p->cand || !p->completion ||
+        !p->carbon || !p->site_down) {
         sw_placer_destroy(p);
         return NULL;
     }
@@ -290,6 +292,7 @@ struct sw_placer *sw_placer_create(const struct sw_network *net)
             p->site[k] = (int)s;
             p->nclass[k] = (int)c;
             p->capacity[k] = sw_node_class_capacity(&net->sites[s].classes[c]);
+            p->usable[k] = p->capacity[k];
             if (net->sites[s].classes[c].accels <= 0)
                 p->has_cpu_classes = true;
         }
@@ -305,6 +308,7 @@ void sw_placer_destroy(struct sw_placer *p)
     free(p->site);
     free(p->nclass);
     free(p->capacity);
+    free(p->usable);
     free(p->cand);
     free(p->completion);
     free(p->carbon);
@@ -335,6 +339,25 @@ void sw_placer_pool(const struct sw_placer *p, size_t pool, int *site, int *ncla
 struct sw_res sw_placer_pool_capacity(const struct sw_placer *p, size_t pool)
 {
     return p->capacity[pool];
+}
+
+void sw_placer_pool_limit(struct sw_placer *p, size_t pool, const struct sw_res *limit)
+{
+    struct sw_res u = p->capacity[pool];
+    if (limit)
+        sw_res_min(&u, limit);
+    for (int d = 0; d < SW_RES_NDIMS; d++)
+        if (u.v[d] < 0)
+            u.v[d] = 0;
+    if (memcmp(&u, &p->usable[pool], sizeof(u)) == 0)
+        return;
+    p->usable[pool] = u;
+    p->generation++;
+}
+
+struct sw_res sw_placer_pool_usable(const struct sw_placer *p, size_t pool)
+{
+    return p->usable[pool];
 }
 
 /* ---- estimates ---------------------------------------------------------- */
@@ -443,7 +466,7 @@ static enum sw_filter pool_filter(const struct sw_placer *p, const struct sw_res
     e->need.v[SW_RES_CORES] = js->cores * ntasks;
     e->need.v[SW_RES_MEM_MIB] = js->mem_mib * ntasks;
     e->need.v[SW_RES_ACCEL] = e->devices_milli * ntasks;
-    if (!sw_res_fits(&e->need, &p->capacity[pool]))
+    if (!sw_res_fits(&e->need, &p->usable[pool]))
         return SW_FILTER_CAPACITY;
     if (r->near_region >= 0) {
         e->latency_ms = sw_network_latency(net, r->near_region, site->region);

@@ -115,8 +115,18 @@ void sw_placer_pool(const struct sw_placer *p, size_t pool, int *site, int *ncla
  * sw_place() through the placer's generation number. */
 void sw_placer_site_enabled(struct sw_placer *p, int site, bool enabled);
 
-/* Capacity vector of a pool (cores, memory, milli-accelerators). */
+/* Capacity vector of a pool (cores, memory, milli-accelerators), as the
+ * network declares it. */
 struct sw_res sw_placer_pool_capacity(const struct sw_placer *p, size_t pool);
+
+/* Cap what the capacity filter lets into a pool at `limit` (each dimension
+ * at most the declared capacity): e.g. only the nodes a Slurm site reports
+ * in service. NULL lifts the cap. Jobs already resolved are filtered again
+ * (the placer's generation moves) when the cap changes. */
+void sw_placer_pool_limit(struct sw_placer *p, size_t pool, const struct sw_res *limit);
+
+/* What the capacity filter lets into a pool: its capacity, or the cap. */
+struct sw_res sw_placer_pool_usable(const struct sw_placer *p, size_t pool);
 
 /* Choose the best pool for a unit of `ntasks` tasks of `r` (a gang: all of
  * them; an array: 1) at `now`, whose expected runtime on the reference

@@ -109,13 +109,14 @@ static void agent_hello(struct sw_controller *c, const struct sw_http_request *r
                  str_or_empty(json_object_get(b, "hostname")));
         snprintf(st->backend, sizeof(st->backend), "%s",
                  str_or_empty(json_object_get(b, "backend")));
-        json_decref(st->capacity);
-        st->capacity = json_incref(json_object_get(b, "capacity"));
     }
-    json_t *in_use = json_object_get(b, "in_use");
-    if (json_is_object(in_use))
-        ctl_site_foreign(c, s, json_integer_value(json_object_get(in_use, "cores")),
-                         ctl_now_ms());
+    sw_error_t err;
+    if (ctl_site_report(c, s, b, registering, ctl_now_ms(), &err) < 0) {
+        pthread_mutex_unlock(&c->lock);
+        json_decref(b);
+        sw_http_error(res, 400, "invalid", NULL, "%s", err.text);
+        return;
+    }
     json_t *stop = json_array();
     size_t i;
     json_t *r;
@@ -179,6 +180,9 @@ static json_t *assignment_json(struct sw_controller *c, const struct ctl_unit *u
     if (u->model >= 0)
         json_object_set_new(o, "accelerator_model",
                             json_string(c->net.catalog.models[u->model].name));
+    /* whom a site bills (a Slurm account) and how urgent (a Slurm QoS) */
+    json_object_set_new(o, "tenant", json_string(j->tenant));
+    json_object_set_new(o, "qos", json_string(sw_qos_name(js->qos)));
     static const char *const copy[] = {"command", "script", "env", "workdir"};
     static const char *const as[] = {"argv", "script", "env", "workdir"};
     for (size_t k = 0; k < 4; k++) {

@@ -666,13 +666,8 @@ static int open_state(struct sw_controller *c, sw_error_t *err)
                             : local_network(&c->net, err);
     if (rc < 0 || setup_pools(c, err) < 0 || setup_metrics(c, err) < 0)
         return -1;
-    c->sites = calloc(c->net.nsites ? c->net.nsites : 1, sizeof(*c->sites));
-    if (!c->sites) {
-        errno = ENOMEM;
-        return sw_errprintf(err, "out of memory");
-    }
-    for (size_t s = 0; s < c->net.nsites; s++)
-        c->sites[s].foreign_pool = CTL_NO_POOL;
+    if (ctl_sites_init(c, err) < 0)
+        return -1;
     c->lost_after_ms = (c->cfg.heartbeat_timeout_s > 0 ? c->cfg.heartbeat_timeout_s : 30) * 1000;
     c->heartbeat_s = c->lost_after_ms / 6000 > 0 ? c->lost_after_ms / 6000 : 1;
     if (recover(c, err) < 0)

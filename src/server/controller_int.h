@@ -17,6 +17,7 @@
 #include "core/jobspec.h"
 #include "core/lifecycle.h"
 #include "core/network.h"
+#include "core/nodefit.h"
 #include "core/placement.h"
 #include "core/sched.h"
 #include "server/auth.h"
@@ -57,6 +58,15 @@ struct ctl_stop {
     char reason[32];
 };
 
+/* One node class of a site against what its agent reports (ctl_capacity.c). */
+struct ctl_class_hold {
+    struct sw_class_fit fit;  /* declared / reported / schedulable nodes */
+    struct sw_job missing;    /* stand-in running job: the declared nodes the site's
+                                 Slurm does not have (RUNNING while held) */
+    struct sw_job foreign;    /* stand-in running job: this class's share of the
+                                 cores the site's other users hold (RUNNING while held) */
+};
+
 /* What the controller knows of a site's agent. */
 struct ctl_site {
     int64_t last_seen_ms;     /* 0: no agent has registered yet */
@@ -64,14 +74,20 @@ struct ctl_site {
     char agent_id[64];
     char hostname[128];
     char backend[32];
-    json_t *capacity;         /* as the agent reported it (owned) */
+    json_t *capacity;         /* GET /v1/sites' reported_capacity: the capacity and
+                                 node classes as reported, with the fit (owned;
+                                 replaced, never changed: responses share it) */
+    json_t *reported;         /* the agent's last "capacity" (owned) */
+    json_t *reported_classes; /* its last "node_classes" (owned), NULL: none */
+    struct sw_node_shape *shapes; /* the same, parsed (owned) */
+    size_t nshapes;
+    size_t first_pool;        /* the pool of its first node class */
+    struct ctl_class_hold *holds; /* one per node class of the site (owned) */
+    int64_t in_use_cores;     /* the agent's last "in_use" */
     struct ctl_unit **ready;  /* scheduled units waiting to be handed out */
     size_t nready, ready_cap;
     struct ctl_stop *cancels; /* attempts cancelled while at the agent */
     size_t ncancels, cancels_cap;
-    struct sw_job foreign;    /* what the site's other users hold (the agent's
-                                 "in_use"), held in its first pool */
-    size_t foreign_pool;      /* CTL_NO_POOL while nothing is held */
 };
 
 struct ctl_event {
@@ -232,8 +248,21 @@ bool ctl_retry(struct sw_controller *c, struct ctl_unit *u, const char *reason, 
                struct ctl_pending_events *pe);
 /* Free the unit's capacity in its pool (it ended or left). */
 void ctl_release(struct sw_controller *c, struct ctl_unit *u, int64_t now_ms);
-/* Hold `cores` of the site's first node class for its other users (the
- * agent's "in_use"), replacing what was held; 0 releases it. */
+
+/* ---- what sites can take (ctl_capacity.c) ---- */
+/* Allocate c->sites for c->net (after the pools). -1 with a message. */
+int ctl_sites_init(struct sw_controller *c, sw_error_t *err);
+void ctl_sites_free(struct sw_controller *c);
+/* Take in what an agent's register or heartbeat body says of its site:
+ * "capacity", "node_classes" (at a slurm site they cap each declared node
+ * class: the missing nodes are held as taken and the placer's capacity
+ * filter is capped) and "in_use" (cores the site's other users hold, spread
+ * over its node classes). -1 with a message naming the bad field. */
+int ctl_site_report(struct sw_controller *c, int site, json_t *body, bool registering,
+                    int64_t now_ms, sw_error_t *err);
+/* Hold `cores` of the site's schedulable capacity for its other users (the
+ * agent's "in_use"), first node class first, replacing what was held; 0
+ * releases it. */
 void ctl_site_foreign(struct sw_controller *c, int site, int64_t cores, int64_t now_ms);
 
 /* Sites silent past the timeout: their work is lost and retried. */
@@ -241,7 +270,6 @@ void ctl_check_lost(struct sw_controller *c, int64_t now_ms, struct ctl_pending_
 /* Path of a log file (DIR/logs/JOB/TASK.ATTEMPT.STREAM). */
 int ctl_log_path(struct sw_controller *c, uint64_t job, int64_t task, uint32_t attempt,
                  const char *stream, char *out, size_t n);
-void ctl_sites_free(struct sw_controller *c);
 
 /* ---- auth (controller.c) ---- */
 int ctl_auth(void *ctx, const char *token, struct sw_principal *out);

@@ -117,30 +117,6 @@ static void site_lost(struct sw_controller *c, int site, int64_t now_ms,
     c->sites[site].nready = 0;
 }
 
-void ctl_site_foreign(struct sw_controller *c, int site, int64_t cores, int64_t now_ms)
-{
-    struct ctl_site *st = &c->sites[site];
-    if (st->foreign_pool != CTL_NO_POOL && st->foreign.state == SW_JOB_RUNNING)
-        sw_sched_complete(c->pools[st->foreign_pool], &st->foreign, now_ms / 1000);
-    st->foreign_pool = CTL_NO_POOL;
-    size_t pool = 0; /* the site's first node class */
-    for (; pool < c->npools; pool++) {
-        int s, n;
-        sw_placer_pool(c->placer, pool, &s, &n);
-        if (s == site)
-            break;
-    }
-    if (cores <= 0 || pool == c->npools)
-        return;
-    struct sw_res cap = sw_placer_pool_capacity(c->placer, pool);
-    st->foreign = (struct sw_job){.id = 0, .estimate = 2 * c->lost_after_ms / 1000 + 1};
-    st->foreign.need.v[SW_RES_CORES] =
-        cores < cap.v[SW_RES_CORES] ? cores : cap.v[SW_RES_CORES];
-    sw_error_t err;
-    if (sw_sched_adopt(c->pools[pool], &st->foreign, now_ms / 1000, &err) == 0)
-        st->foreign_pool = pool;
-}
-
 void ctl_check_lost(struct sw_controller *c, int64_t now_ms, struct ctl_pending_events *pe)
 {
     for (size_t s = 0; s < c->net.nsites; s++) {
@@ -168,15 +144,4 @@ int ctl_log_path(struct sw_controller *c, uint64_t job, int64_t task, uint32_t a
     int k = snprintf(out, n, "%s/logs/%llu/%s.%u.%s", c->data_dir, (unsigned long long)job, t,
                      attempt, stream);
     return k < 0 || (size_t)k >= n ? -1 : 0;
-}
-
-void ctl_sites_free(struct sw_controller *c)
-{
-    for (size_t s = 0; c->sites && s < c->net.nsites; s++) {
-        json_decref(c->sites[s].capacity);
-        free(c->sites[s].ready);
-        free(c->sites[s].cancels);
-    }
-    free(c->sites);
-    c->sites = NULL;
 }

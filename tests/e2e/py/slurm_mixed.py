@@ -93,7 +93,7 @@ try:
         hpc = [x for x in sites if x["name"] == "hpc-slurm"][0]
         return hpc["node_classes"][0]["cores_in_use"]
     fid = slurm("sbatch", "--parsable", "-p", "debug", "-c", "3", "-J", "local-user",
-                "--wrap", "sleep 60").strip().split(";")[0]
+                "-o", "/dev/null", "--wrap", "sleep 60").strip().split(";")[0]
     check(fid.isdigit(), f"a local user's Slurm job: {fid!r}")
     check(wait_for(lambda: cores_in_use() >= 3, 20),
           f"the controller counts the local user's 3 CPUs: {cores_in_use()}")

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,13 +97,15 @@ def logs(jid, task=None):
 
 
 
-def setup(prefix):
-    """Make the work folder and bring Slurm up in it; fills senv."""
+def setup(prefix, **env):
+    """Make the work folder and bring Slurm up in it; fills senv. `env`:
+    settings for slurm-up.sh (SW_SLURM_CPUS="8", SW_SLURM_GRES=...)."""
     global work, SD
     work = tempfile.mkdtemp(prefix=prefix)
     os.chmod(work, 0o755)  # munged wants every folder above its socket searchable
     SD = os.path.join(work, "slurm")
-    p = subprocess.run(["bash", UP, SD], capture_output=True, text=True)
+    p = subprocess.run(["bash", UP, SD], capture_output=True, text=True,
+                       env=dict(os.environ, **env))
     if p.returncode == 77:
         shutil.rmtree(work, ignore_errors=True)
         skip((p.stderr.strip().splitlines() or ["slurm-up.sh: exit 77"])[-1])
@@ -122,6 +125,32 @@ def setup(prefix):
             senv[m.group(1)] = m.group(2).strip("'\"")
 
     return work
+
+
+def start_agent(site, token, *extra):
+    """`suanwang agent --backend slurm` for `site`, logging to WORK/SITE.log."""
+    log = open(os.path.join(work, site + ".log"), "a")
+    return subprocess.Popen([SUANWANG, "agent", "--backend", "slurm", "--server", state["url"],
+                             "--site", site, "--token", token, "--work",
+                             os.path.join(work, site), "--slurm-partition", "debug",
+                             "--poll-wait", "2", *extra],
+                            stdout=log, stderr=log, env=senv)
+
+
+def stop_agent(a):
+    if a and a.poll() is None:
+        a.send_signal(signal.SIGTERM)
+        try:
+            a.wait(20)
+        except subprocess.TimeoutExpired:
+            a.kill()
+
+
+def agent_log(site):
+    try:
+        return open(os.path.join(work, site + ".log")).read()[-4000:]
+    except OSError:
+        return ""
 
 
 def teardown():
