@@ -393,6 +393,11 @@ static json_t *class_json(struct sw_controller *c, size_t pool)
         (double)used.v[SW_RES_ACCEL] / SW_MILLI * tf / 1000.0, "price_accel_hour_fen",
         (json_int_t)cl->price_accel_hour_fen, "price_core_hour_fen",
         (json_int_t)cl->price_core_hour_fen);
+    const struct sw_class_fit *fit = &c->sites[site].holds[nc].fit;
+    if (o) /* what the site's own scheduler says it has, where it is authoritative */
+        json_object_set_new(o, "schedulable_nodes", json_integer((json_int_t)fit->schedulable));
+    if (o && fit->reported >= 0)
+        json_object_set_new(o, "reported_nodes", json_integer((json_int_t)fit->reported));
     if (o && cl->accel >= 0) {
         json_object_set_new(o, "accelerator", json_string(c->net.catalog.models[cl->accel].name));
         json_object_set_new(o, "accelerators_in_use",

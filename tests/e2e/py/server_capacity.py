@@ -120,6 +120,9 @@ try:
     check(site("lab")["agent"]["reported_capacity"].get("authoritative") is False,
           "a local site's report is not authoritative")
     check(site("lab")["node_classes"][0]["cores_in_use"] == 0, "nothing held at the local site")
+    lab0 = site("lab")["node_classes"][0]
+    check(lab0["schedulable_nodes"] == lab0["nodes"],
+          f"a local site schedules by the network file, whatever its agent reports: {lab0}")
 
     # 3. four jobs of one whole node each for hpc: one runs, three wait for capacity
     pin = {"placement": {"sites": {"allow": ["hpc"]}}, "resources": {"cores": 8},

@@ -84,6 +84,9 @@ try:
           f"the controller records the reported node class: {rc_}")
     check(site()["node_classes"][0]["cores_in_use"] == 2 * CPUS,
           f"the two missing nodes are held: {site()['node_classes'][0]}")
+    nc0 = site()["node_classes"][0]
+    check((nc0["nodes"], nc0.get("reported_nodes"), nc0.get("schedulable_nodes")) == (3, 1, 1),
+          f"the node class shows declared, reported and schedulable nodes: {nc0}")
 
     # 2. three whole-node jobs: one becomes a Slurm job, two wait for capacity
     ids = []
