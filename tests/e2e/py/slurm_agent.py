@@ -110,7 +110,17 @@ try:
     hname = f"sw-{hid}-0-1"
     check(wait_for(lambda: sjobs().get(hname, ("", ""))[1] == "RUNNING", 20),
           f"{hname} RUNNING: {sjobs()}")
-    slurm("scancel", sjobs().get(hname, ("0", ""))[0])
+    hsid = sjobs().get(hname, ("", ""))[0]
+
+    def cancelled_by_hand():
+        # scancel can fail on a busy slurmctld: try again until Slurm has it
+        p = subprocess.run(["scancel", hsid], capture_output=True, text=True, env=senv,
+                           timeout=30)
+        if p.returncode != 0:
+            print(f"scancel {hsid}: {p.returncode} {p.stderr.strip()}", file=sys.stderr)
+        return sjobs().get(hname, ("", ""))[1] not in ("RUNNING", "PENDING")
+    check(hsid.isdigit() and wait_for(cancelled_by_hand, 20, 1.0),
+          f"scancel of Slurm job {hsid!r} took effect: {sjobs()}")
     j = wait_state(hid, ("completed", "failed", "cancelled"), 20)
     check(j.get("state") == "failed" and "cancelled by Slurm" in json.dumps(j),
           f"job {hid} failed, cancelled by Slurm: {j}")
