@@ -100,5 +100,8 @@ struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *
  * calls waiting in the queue. */
 void sw_store__hold(struct sw_store *st, bool hold);
 size_t sw_store__queued(struct sw_store *st);
+/* How long the PostgreSQL backend's open waits for its lock before
+ * refusing (default 5000 ms; tests shorten it). */
+extern long sw_store__pg_lock_wait_ms;
 
 #endif

@@ -30,6 +30,8 @@ static const char *nopg_location(void *be)
     return "postgresql (not built)";
 }
 
+long sw_store__pg_lock_wait_ms = 5000; /* (a test hook: nothing waits here) */
+
 /* Only open is ever called: it never succeeds. */
 const struct sw_store_ops sw_store__pg_ops = {
     .name = "postgresql (not built)",

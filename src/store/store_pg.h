@@ -20,7 +20,7 @@
 #define PG_LOCK_KEY 0x53574e47LL
 /* How long open (and a reconnect) waits for the lock before refusing: the
  * session of a controller killed a moment ago may take a little while to
- * end on the server. */
+ * end on the server. sw_store__pg_lock_wait_ms (store_int.h) starts here. */
 #define PG_LOCK_WAIT_MS 5000
 
 /* The tables whose ids the writer tracks (pg_store.hwm). */
@@ -77,7 +77,8 @@ PGresult *pg_row(const struct pg_store *s, PGconn *c, const char *sql, const cha
 int pg_parse_i64(const char *text, int64_t *out);
 
 /* Take the advisory lock on the writer's session, trying for
- * PG_LOCK_WAIT_MS; EBUSY with a message naming the session that holds it. */
+ * sw_store__pg_lock_wait_ms; EBUSY with a message naming the session that
+ * holds it. */
 int pg_lock(struct pg_store *s, sw_error_t *err);
 
 /* ---- store_pg_schema.c ---- */

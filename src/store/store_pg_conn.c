@@ -239,6 +239,8 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+long sw_store__pg_lock_wait_ms = PG_LOCK_WAIT_MS;
+
 int pg_lock(struct pg_store *s, sw_error_t *err)
 {
     char sql[64];
@@ -251,7 +253,7 @@ int pg_lock(struct pg_store *s, sw_error_t *err)
         PQclear(res);
         if (got)
             return 0;
-        if (waited >= PG_LOCK_WAIT_MS)
+        if (waited >= sw_store__pg_lock_wait_ms)
             break;
         sleep_ms(50);
     }
