@@ -13,9 +13,9 @@ static void *nopg_open(const char *where, sw_error_t *err)
     (void)where;
     errno = ENOTSUP;
     sw_errprintf(err, "store: a postgresql:// URL was given, but this suanwang was built "
-                 "without PostgreSQL support (libpq was not found at build time): install "
-                 "libpq-dev and rebuild (cmake -DSW_WITH_POSTGRES=ON), or give a directory "
-                 "to keep the state in SQLite");
+                 "without PostgreSQL support (no libpq at build time, or -DSW_WITH_POSTGRES="
+                 "OFF): install libpq-dev and rebuild with cmake -DSW_WITH_POSTGRES=ON, or give "
+                 "a directory to keep the state in SQLite");
     return NULL;
 }
 
