@@ -189,6 +189,18 @@ static int prepare_all(struct pg_store *s, PGconn *c, char prefix, const char *c
 
 static const char *const table_names[PG_T_N] = {"tenants", "tokens", "jobs", "events"};
 
+/* Refuse every later write with the message in `why` (errno EBUSY): the
+ * database has changed under this controller's memory. */
+static int fence(struct pg_store *s, const sw_error_t *why, sw_error_t *err)
+{
+    s->fenced = true;
+    s->fence_err = *why;
+    if (err)
+        *err = s->fence_err;
+    errno = EBUSY;
+    return -1;
+}
+
 /* After a reconnect: refuse to go on when another controller has written
  * since (a row above what this writer has seen). */
 static int check_hwm(struct pg_store *s, sw_error_t *err)
@@ -199,21 +211,19 @@ static int check_hwm(struct pg_store *s, sw_error_t *err)
     for (int t = 0; t < PG_T_N; t++) {
         if (now[t] <= s->hwm[t])
             continue;
-        s->fenced = true;
-        errno = EBUSY;
-        sw_errprintf(&s->fence_err, "%s: another controller wrote to the database while this "
-                     "one was disconnected (%s up to id %lld, this one knew %lld); restart "
-                     "this controller so that it loads the state again", s->name,
-                     table_names[t], (long long)now[t], (long long)s->hwm[t]);
-        if (err)
-            *err = s->fence_err;
-        return -1;
+        sw_error_t why;
+        sw_errprintf(&why, "%s: another controller wrote to the database while this one was "
+                     "disconnected (%s up to id %lld, this one knew %lld); restart this "
+                     "controller so that it loads the state again", s->name, table_names[t],
+                     (long long)now[t], (long long)s->hwm[t]);
+        return fence(s, &why, err);
     }
     return 0;
 }
 
 /* The writer's connection was lost: connect again (the same parameters),
- * set the session up again, and check the high-water marks. */
+ * set the session up again, and check the high-water marks. When another
+ * controller holds the lock now, it has taken the database over: fence. */
 static int writer_reconnect(struct pg_store *s, sw_error_t *err)
 {
     PQreset(s->w);
@@ -221,7 +231,17 @@ static int writer_reconnect(struct pg_store *s, sw_error_t *err)
         errno = ECONNRESET;
         return pg_fail(s, s->w, NULL, "connecting again", err);
     }
-    if (writer_session(s, err) < 0 || prepare_all(s, s->w, 'w', wsql, W_N, err) < 0)
+    sw_error_t why;
+    if (writer_session(s, &why) < 0) {
+        if (errno != EBUSY) {
+            if (err)
+                *err = why;
+            return -1;
+        }
+        sw_errprefix(&why, "taken over by another controller while disconnected: ");
+        return fence(s, &why, err);
+    }
+    if (prepare_all(s, s->w, 'w', wsql, W_N, err) < 0)
         return -1;
     return check_hwm(s, err);
 }

@@ -1134,6 +1134,32 @@ static void stops_writing_when_another_controller_wrote(void **state)
     sw_store_close(a);
 }
 
+static void stops_writing_when_another_controller_took_over(void **state)
+{
+    const char *url = where_of(state);
+    struct sw_store *a = open_ok(url);
+    put_tenant(a, "acme", SW_ROLE_CONSUMER);
+    create_one(a, "acme", "", NULL);
+    /* a loses its session; b takes the database over, and stays */
+    end_sessions(url, "writer");
+    struct sw_store *b = open_ok(url);
+    long wait_ms = sw_store__pg_lock_wait_ms;
+    sw_store__pg_lock_wait_ms = 100;
+    for (int i = 0; i < 2; i++) {
+        struct sw_store_job j = job_of("acme", "", "{}");
+        sw_error_t err;
+        assert_int_equal(sw_store_create_jobs(a, &j, 1, NULL, &err), -1);
+        assert_int_equal(errno, EBUSY);
+        assert_non_null(strstr(err.text, "taken over by another controller"));
+        if (i == 0)
+            printf("# taken over: %s\n", err.text);
+        if (i == 0)
+            sw_store_close(b); /* and a stays fenced after b is gone */
+    }
+    sw_store__pg_lock_wait_ms = wait_ms;
+    sw_store_close(a);
+}
+
 /* ---- main: the common cases on each backend, then each one's own ---- */
 
 #define PLACE_TEST(f) cmocka_unit_test_setup_teardown(f, place_make, place_drop)
@@ -1159,6 +1185,7 @@ static const struct CMUnitTest pg_tests[] = {
     PLACE_TEST(bad_urls_and_servers),
     PLACE_TEST(connects_again_after_losing_the_server),
     PLACE_TEST(stops_writing_when_another_controller_wrote),
+    PLACE_TEST(stops_writing_when_another_controller_took_over),
 };
 
 int main(void)
