@@ -122,8 +122,9 @@ static PGresult *wrun(struct pg_store *s, enum wstmt which, const struct params 
 static int wcmd(struct pg_store *s, enum wstmt which, const char *what, sw_error_t *err)
 {
     PGresult *res = wrun(s, which, NULL, PGRES_COMMAND_OK, what, err);
+    int rc = res ? 0 : -1;
     PQclear(res);
-    return res ? 0 : -1;
+    return rc;
 }
 
 /* Run an INSERT … RETURNING; the new id goes to *id and raises the
@@ -154,8 +155,8 @@ static int winsert(struct pg_store *s, enum wstmt which, const struct params *p,
 
 /* ---- the writer's session ---- */
 
-/* Settings, the lock, and the statements: everything a new writer session
- * needs before it may write. */
+/* The settings and the lock a new writer session needs before it may
+ * write (its statements are prepared after). */
 static int writer_session(struct pg_store *s, sw_error_t *err)
 {
     /* synchronous_commit = on: COMMIT returns once the commit is flushed to
