@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
           libjansson-dev zlib1g-dev libcmocka-dev
           libsqlite3-dev libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev
+          libpq-dev postgresql
           prometheus
           slurm-wlm munge
           python3 gzip)

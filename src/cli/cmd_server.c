@@ -15,14 +15,22 @@
 static void server_usage(FILE *f)
 {
     fprintf(f,
-        "usage: suanwang server [--listen HOST:PORT] --data DIR [--network NET.json]\n\n"
+        "usage: suanwang server [--listen HOST:PORT] --data DIR [--store URL]\n"
+        "                       [--network NET.json]\n\n"
         "The controller: HTTP/JSON API under /v1, durable state in DIR/suanwang.db\n"
-        "(SQLite, WAL, every acknowledged change fsync'd), the scheduling loop,\n"
-        "Prometheus metrics at /metrics. On first start it creates an admin token\n"
-        "in DIR/admin.token (mode 0600).\n\n"
+        "(SQLite, WAL, every acknowledged change fsync'd) or in PostgreSQL (--store),\n"
+        "the scheduling loop, Prometheus metrics at /metrics. On first start it\n"
+        "creates an admin token in DIR/admin.token (mode 0600).\n\n"
         "Options:\n"
         "  --listen HOST:PORT   address to serve (default 127.0.0.1:8080; port 0 picks one)\n"
-        "  --data DIR           state directory (created if missing)\n"
+        "  --data DIR           state directory (created if missing): admin.token, and\n"
+        "                       suanwang.db unless --store says otherwise\n"
+        "  --store URL          keep the durable state in PostgreSQL instead:\n"
+        "                       postgresql://USER@HOST:PORT/DATABASE[?PARAM=VALUE...]\n"
+        "                       (libpq's URI; the database must exist and belong to USER,\n"
+        "                       the tables are created; give the password in ~/.pgpass or\n"
+        "                       PGPASSWORD rather than here, where ps shows it). One\n"
+        "                       controller per database. See docs/store.md\n"
         "  --network NET.json   the compute network (default: this machine as one site)\n"
         "  --policy NAME        per node class: fcfs | sjf | easy | conservative (easy)\n"
         "  --heartbeat-timeout S  an agent silent this long has its work marked lost and\n"
@@ -33,10 +41,11 @@ static void server_usage(FILE *f)
 
 int sw_cmd_server(int argc, char **argv)
 {
-    enum { O_LISTEN = 256, O_DATA, O_NETWORK, O_POLICY, O_QUIET, O_HBT };
+    enum { O_LISTEN = 256, O_DATA, O_STORE, O_NETWORK, O_POLICY, O_QUIET, O_HBT };
     static const struct option opts[] = {
         {"listen", required_argument, NULL, O_LISTEN},
         {"data", required_argument, NULL, O_DATA},
+        {"store", required_argument, NULL, O_STORE},
         {"network", required_argument, NULL, O_NETWORK},
         {"policy", required_argument, NULL, O_POLICY},
         {"quiet", no_argument, NULL, O_QUIET},
@@ -54,6 +63,7 @@ int sw_cmd_server(int argc, char **argv)
         switch (c) {
         case O_LISTEN: cfg.listen = optarg; break;
         case O_DATA: cfg.data_dir = optarg; break;
+        case O_STORE: cfg.store = optarg; break;
         case O_NETWORK: cfg.network = optarg; break;
         case O_QUIET: cfg.quiet = true; break;
         case O_HBT:
@@ -94,9 +104,9 @@ int sw_cmd_server(int argc, char **argv)
         return SW_EXIT_FAIL;
     }
     if (!cfg.quiet) {
-        printf("suanwang server: listening on http://%.*s:%u (data in %s)\n",
+        printf("suanwang server: listening on http://%.*s:%u (data in %s, state in %s)\n",
                (int)(strrchr(cfg.listen, ':') - cfg.listen), cfg.listen,
-               (unsigned)sw_controller_port(ctl), cfg.data_dir);
+               (unsigned)sw_controller_port(ctl), cfg.data_dir, sw_controller_store(ctl));
         fflush(stdout);
     }
     int sig = 0;

@@ -659,7 +659,7 @@ static int open_state(struct sw_controller *c, sw_error_t *err)
         return sw_errprintf(err, "cannot initialise libsodium");
     if (sw_mkdir_p(c->data_dir, err) < 0)
         return -1;
-    c->store = sw_store_open(c->data_dir, err);
+    c->store = sw_store_open(c->cfg.store ? c->cfg.store : c->data_dir, err);
     if (!c->store)
         return -1;
     int rc = c->cfg.network ? sw_network_load(c->cfg.network, &c->net, err)
@@ -718,6 +718,11 @@ out_fail:
 uint16_t sw_controller_port(const struct sw_controller *c)
 {
     return sw_http_port(c->http);
+}
+
+const char *sw_controller_store(const struct sw_controller *c)
+{
+    return sw_store_location(c->store);
 }
 
 void sw_controller_stop(struct sw_controller *c)

@@ -355,17 +355,26 @@ static int check_token(const struct sw_store_token *t, sw_error_t *err)
 
 /* ---- the public calls ---- */
 
-struct sw_store *sw_store_open(const char *dir, sw_error_t *err)
+const struct sw_store_ops *sw_store__ops_for(const char *where)
 {
-    return sw_store__open_ops(&sw_store__sqlite_ops, dir, err);
+    static const char *const schemes[] = {"postgresql://", "postgres://"};
+    for (size_t i = 0; where && i < sizeof(schemes) / sizeof(schemes[0]); i++)
+        if (strncmp(where, schemes[i], strlen(schemes[i])) == 0)
+            return &sw_store__pg_ops;
+    return &sw_store__sqlite_ops;
 }
 
-struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *dir,
+struct sw_store *sw_store_open(const char *where, sw_error_t *err)
+{
+    return sw_store__open_ops(sw_store__ops_for(where), where, err);
+}
+
+struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *where,
                                     sw_error_t *err)
 {
-    if (!dir || !*dir) {
+    if (!where || !*where) {
         errno = EINVAL;
-        sw_errprintf(err, "store: no directory given");
+        sw_errprintf(err, "store: no directory or URL given");
         return NULL;
     }
     struct sw_store *st = calloc(1, sizeof(*st));
@@ -374,7 +383,7 @@ struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *
         return NULL;
     }
     st->ops = ops;
-    st->be = st->ops->open(dir, err);
+    st->be = st->ops->open(where, err);
     if (!st->be)
         goto out_free;
     pthread_mutex_init(&st->lock, NULL);
@@ -386,6 +395,11 @@ out_free:;
     free(st);
     errno = saved;
     return NULL;
+}
+
+const char *sw_store_location(const struct sw_store *st)
+{
+    return st->ops->location(st->be);
 }
 
 void sw_store_close(struct sw_store *st)

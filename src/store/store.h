@@ -10,9 +10,10 @@
  * does not undo the others), commits once, and wakes all their callers; a
  * lone caller commits on its own thread. All calls are thread-safe.
  *
- * Backends sit behind an ops table (store_int.h): SQLite first
- * (store_sqlite.c, file DIR/suanwang.db in WAL mode with synchronous=FULL);
- * PostgreSQL later without touching the callers.
+ * Backends sit behind an ops table (store_int.h): SQLite (store_sqlite.c,
+ * file DIR/suanwang.db in WAL mode with synchronous=FULL) and PostgreSQL
+ * (store_pg.c, libpq, synchronous_commit = on), picked by what
+ * sw_store_open is given. docs/store.md.
  */
 #ifndef SW_STORE_STORE_H
 #define SW_STORE_STORE_H
@@ -75,9 +76,18 @@ struct sw_store_token {
 
 struct sw_store;
 
-/* Open (creating if needed) the store in directory `dir`. Returns NULL with
- * a message naming the file and the reason. */
-struct sw_store *sw_store_open(const char *dir, sw_error_t *err);
+/* Open (creating if needed) the store at `where`: a directory (SQLite:
+ * DIR/suanwang.db), or a postgresql:// or postgres:// URL (libpq's URI form,
+ * parameters included, e.g. postgresql://suanwang@db1:5432/suanwang?
+ * sslmode=verify-full; the database must exist, the tables are created).
+ * One process at a time may have a store open (EBUSY for a second one).
+ * Returns NULL with a message naming the file or the server and the reason. */
+struct sw_store *sw_store_open(const char *where, sw_error_t *err);
+
+/* Where the store is, for messages: the SQLite file, or the PostgreSQL
+ * server and database as postgresql://USER@HOST:PORT/DB (never a password).
+ * Valid until sw_store_close. */
+const char *sw_store_location(const struct sw_store *st);
 
 /* Stop the writer (after finishing queued writes) and close. Accepts NULL. */
 void sw_store_close(struct sw_store *st);

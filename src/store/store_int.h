@@ -1,6 +1,6 @@
 /* store_int.h — internals of the durable store, shared by the generic front
- * (store.c) and its backends (store_sqlite.c now; a PostgreSQL backend
- * later). Callers use store.h only.
+ * (store.c) and its backends (store_sqlite.c; store_pg*.c, or store_nopg.c
+ * in builds without libpq). Callers use store.h only.
  *
  * The front owns everything that does not depend on the database: argument
  * checks, the queue of write requests, group commit (a leader among the
@@ -34,13 +34,17 @@
 #define SW_STORE_BATCH_MAX 4096
 
 struct sw_store_ops {
-    const char *name; /* "sqlite" */
+    const char *name; /* "sqlite", "postgresql" */
 
-    /* Open (creating and migrating if needed) the database for the store in
-     * directory `dir`. Returns the backend's handle, or NULL. */
-    void *(*open)(const char *dir, sw_error_t *err);
+    /* Open (creating and migrating if needed) the database at `where`: the
+     * store's directory for SQLite, a postgresql:// URL for PostgreSQL.
+     * Returns the backend's handle, or NULL. */
+    void *(*open)(const char *where, sw_error_t *err);
     /* Finalize everything and close. Accepts NULL; keeps errno. */
     void (*close)(void *be);
+    /* The database, for messages: a file, or a server and database (never
+     * a password). */
+    const char *(*location)(void *be);
 
     /* The writer's transaction. begin() starts one that may write (taking
      * the write lock, waiting a while for it); commit() returns 0 only once
@@ -77,10 +81,18 @@ struct sw_store_ops {
 };
 
 extern const struct sw_store_ops sw_store__sqlite_ops;
+/* The PostgreSQL backend; in builds without libpq (SW_WITH_POSTGRES off) a
+ * stand-in whose open fails saying so. */
+extern const struct sw_store_ops sw_store__pg_ops;
+
+/* The backend for `where`: PostgreSQL for a postgresql:// or postgres://
+ * URL, else SQLite (a directory). */
+const struct sw_store_ops *sw_store__ops_for(const char *where);
 
 /* sw_store_open on the backend `ops` (which must outlive the store).
- * sw_store_open uses the SQLite backend; tests use this to wrap it. */
-struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *dir,
+ * sw_store_open picks the backend by sw_store__ops_for; tests use this to
+ * wrap one. */
+struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *where,
                                     sw_error_t *err);
 
 /* Test hooks. While held, no caller leads a batch, so that a test
@@ -88,5 +100,8 @@ struct sw_store *sw_store__open_ops(const struct sw_store_ops *ops, const char *
  * calls waiting in the queue. */
 void sw_store__hold(struct sw_store *st, bool hold);
 size_t sw_store__queued(struct sw_store *st);
+/* How long the PostgreSQL backend's open waits for its lock before
+ * refusing (default 5000 ms; tests shorten it). */
+extern long sw_store__pg_lock_wait_ms;
 
 #endif

@@ -827,10 +827,16 @@ out_close:
     return NULL;
 }
 
+static const char *sq_location(void *be)
+{
+    return ((struct sqlite_store *)be)->path;
+}
+
 const struct sw_store_ops sw_store__sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
+    .location = sq_location,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
