@@ -77,6 +77,8 @@ struct submit {
     bool *existed;
     char (*keys)[SW_STORE_KEY_MAX];
     bool header_key;             /* the keys come from the Idempotency-Key header */
+    struct ctl_job **made;       /* built from the stored rows; NULL once the controller
+                                    holds them */
 };
 
 static void submit_free(struct submit *s)
@@ -90,6 +92,9 @@ static void submit_free(struct submit *s)
     free(s->rows);
     free(s->existed);
     free(s->keys);
+    for (size_t i = 0; s->made && i < s->n; i++)
+        ctl_job_free(s->made[i]);
+    free(s->made);
 }
 
 /* The jobs of a body: one object, an array, or {"jobs": [...]}. */
@@ -120,7 +125,8 @@ static int submit_validate(const struct sw_http_request *req, json_t *list, bool
     s->rows = calloc(n, sizeof(*s->rows));
     s->existed = calloc(n, sizeof(*s->existed));
     s->keys = calloc(n, sizeof(*s->keys));
-    if (!s->specs || !s->json || !s->rows || !s->existed || !s->keys)
+    s->made = calloc(n, sizeof(*s->made));
+    if (!s->specs || !s->json || !s->rows || !s->existed || !s->keys || !s->made)
         return sw_http_error(res, 503, "out_of_memory", NULL, "out of memory");
     const struct sw_principal *who = req->who;
     for (size_t i = 0; i < n; i++) {
@@ -211,17 +217,29 @@ static int submit_store(struct sw_controller *c, struct submit *s, struct sw_htt
                                  err.text);
         return sw_http_error(res, 503, "store_unavailable", NULL, "%s", err.text);
     }
+    /* built before taking the lock: an array's units are many allocations */
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->existed[i])
+            continue;
+        s->made[i] = ctl_job_new(&s->rows[i], &s->specs[i], &err);
+        if (!s->made[i]) /* durable already: the next start will load it */
+            fprintf(stderr, "suanwang server: job %llu stored but not scheduled: %s\n",
+                    (unsigned long long)s->rows[i].id, err.text);
+    }
     ctl_lock_api(c);
     for (size_t i = 0; i < s->n; i++) {
-        if (s->existed[i] || ctl_job_find(c, s->rows[i].id))
-            continue;
-        struct ctl_job *j = ctl_job_new(&s->rows[i], &s->specs[i], &err);
-        if (!j || ctl_job_insert(c, j) < 0 || ctl_queue_placement(c, j) < 0) {
-            /* durable already: the next start will load it */
-            fprintf(stderr, "suanwang server: job %llu stored but not scheduled: %s\n",
-                    (unsigned long long)s->rows[i].id, j ? "out of memory" : err.text);
-            ctl_job_free(j);
+        struct ctl_job *j = s->made[i];
+        if (!j || ctl_job_find(c, j->id))
+            continue; /* the same key twice in the batch: one job */
+        if (ctl_job_insert(c, j) < 0) {
+            fprintf(stderr, "suanwang server: job %llu stored but not scheduled: out of memory\n",
+                    (unsigned long long)j->id);
+            continue; /* freed with the request; the next start loads it */
         }
+        s->made[i] = NULL; /* the controller's now */
+        if (ctl_queue_placement(c, j) < 0)
+            fprintf(stderr, "suanwang server: job %llu stored but not queued for placement: out "
+                            "of memory\n", (unsigned long long)j->id);
     }
     pthread_mutex_unlock(&c->lock);
     return 0;
