@@ -2,23 +2,26 @@
  * machine (see backend.h and docs/agent.md).
  *
  * This file: units (directories, devices, limits), the monitor thread and
- * the ops table. How a process is made: backend_local_spawn.c. The work
- * directory's lock and the records of live processes:
- * backend_local_procs.c.
+ * the ops table. Each task runs under a supervisor of its own
+ * (supervisor.c) that outlives the agent and writes the task's exit status
+ * to a file. How a process is made: backend_local_spawn.c. The work
+ * directory's lock and the records of supervisors: backend_local_procs.c;
+ * taking over a previous agent's tasks: backend_local_adopt.c.
  *
  * Each process leads its own process group, so a signal reaches the whole
  * tree it forks. A gang of N tasks is N processes (N groups); when one ends
  * badly the others are terminated, as an MPI launcher would.
  *
- * Watching: one monitor thread polls a pidfd per process (Linux >= 5.3;
+ * Watching: one monitor thread polls a pidfd per supervisor (Linux >= 5.3;
  * without pidfds it falls back to checking every 50 ms), reaps only its own
- * children with waitpid(pid) — never waitpid(-1) — and enforces walltimes
- * and the SIGTERM -> SIGKILL grace. When a task's main process exits, what
- * it left behind in its process group is killed before the main process is
- * reaped (the zombie keeps the group id from being reused).
+ * children with waitpid(pid) — never waitpid(-1) —, reads the status file
+ * of each supervisor that ended, and enforces walltimes and the SIGTERM ->
+ * SIGKILL grace on the tasks' process groups. (The supervisor kills what a
+ * task left in its group before it reaps the task.)
  */
 #define _GNU_SOURCE /* syscall, sigabbrev_np */
 #include "agent/backend_local_int.h"
+#include "agent/status_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -264,6 +267,8 @@ static int local_start(struct sw_agent_backend *b, const struct sw_task_spec *sp
 
     /* one process per task */
     int64_t start_ms = sw_agent_wall_ms();
+    u->start_ms = start_ms;
+    memcpy(u->dir, info->dir, sizeof(u->dir));
     for (int64_t r = 0; r < nranks; r++) {
         char devlist[SW_DISCOVER_MAX_DEVICES * 5] = "";
         size_t dl = 0;
@@ -278,20 +283,30 @@ static int local_start(struct sw_agent_backend *b, const struct sw_task_spec *sp
             sw_errprintf(err, "out of memory");
             goto out_kill;
         }
-        pid_t pid = sw__local_spawn(&a, argv[0], &info->start_status, err);
+        struct sw__status_paths sp;
+        pid_t tpid = -1, sup = -1;
+        if (!sw__local_status_paths(info->dir, (size_t)r, &sp)) {
+            errno = ENAMETOOLONG;
+            sw_errprintf(err, "the attempt directory %s is too long a path", info->dir);
+        } else {
+            sup = sw__local_supervise(&a, argv[0], &sp, &tpid, &info->start_status, err);
+        }
         sw__local_free_strv(a.envp);
-        if (pid < 0) {
+        if (sup < 0) {
             if (nranks > 1)
                 sw_errprefix(err, "task %lld of %lld: ", (long long)r, (long long)nranks);
             goto out_kill;
         }
-        u->procs[r].pid = pid;
-        u->procs[r].start = sw__local_proc_start_time(pid);
+        struct sw__proc *p = &u->procs[r];
+        p->sup = sup;
+        p->sup_start = sw__local_proc_start_time(sup);
+        p->pid = tpid;
+        p->start = sw__local_proc_start_time(tpid);
+        p->child = true;
         u->nprocs = (size_t)r + 1;
         u->nlive++;
-        int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        u->procs[r].pidfd = pfd;
-        sw__local_procs_record(L, &u->procs[r], &spec->key);
+        p->pidfd = (int)syscall(SYS_pidfd_open, sup, 0);
+        sw__local_procs_record(L, u, (size_t)r, (size_t)nranks);
     }
     info->pid = u->procs[0].pid;
     info->start_ms = start_ms;
@@ -315,10 +330,10 @@ out_kill:
     for (size_t i = 0; i < u->nprocs; i++) {
         kill(-u->procs[i].pid, SIGKILL);
         int st;
-        while (waitpid(u->procs[i].pid, &st, 0) < 0 && errno == EINTR)
+        while (waitpid(u->procs[i].sup, &st, 0) < 0 && errno == EINTR)
             ;
-        sw__local_procs_forget(L, &u->procs[i]);
     }
+    sw__local_procs_forget(L, u);
     pthread_mutex_lock(&L->mu);
     release_devices(L, u);
     pthread_mutex_unlock(&L->mu);
@@ -378,44 +393,42 @@ static size_t local_list(struct sw_agent_backend *b, struct sw_unit_key *keys, s
     for (struct sw__unit *u = L->units; u; u = u->next, n++)
         if (n < max)
             keys[n] = u->key;
+    bool held = L->hold_adopted;
+    L->hold_adopted = false; /* the agent knows them now: they may end */
     pthread_mutex_unlock(&L->mu);
+    if (held)
+        wake_monitor(L);
     return n;
 }
 
-static bool status_bad(int st)
+/* Has the supervisor of `p` ended? (`readable`: its pidfd said so.) */
+static bool supervisor_gone(struct sw__proc *p, bool readable)
 {
-    return !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    if (p->child) {
+        int st;
+        pid_t r;
+        while ((r = waitpid(p->sup, &st, WNOHANG)) < 0 && errno == EINTR)
+            ;
+        return r == p->sup || (r < 0 && errno == ECHILD);
+    }
+    if (readable && p->pidfd >= 0)
+        return true;
+    return sw__local_proc_start_time(p->sup) != p->sup_start;
 }
 
-/* Has process `p` ended? Then kill its group's leftovers and reap it. */
+/* Has the supervisor of process `i` ended? Then read the task's status. */
 static void proc_check(struct sw__local *L, struct sw__unit *u, size_t i, bool readable)
 {
     struct sw__proc *p = &u->procs[i];
-    if (p->done)
+    if (p->done || !supervisor_gone(p, readable))
         return;
-    if (p->pidfd < 0 || !readable) {
-        siginfo_t si;
-        memset(&si, 0, sizeof(si));
-        if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-            si.si_pid != p->pid)
-            return;
-    }
-    kill(-p->pid, SIGKILL); /* leftovers; the zombie leader still holds the group id */
-    int st = 0;
-    pid_t r;
-    while ((r = waitpid(p->pid, &st, WNOHANG)) < 0 && errno == EINTR)
-        ;
-    if (r != p->pid)
-        return;
-    p->done = true;
-    p->status = st;
-    sw__local_procs_forget(L, p);
+    sw__local_read_status(u, i, p);
     if (p->pidfd >= 0) {
         close(p->pidfd);
         p->pidfd = -1;
     }
     u->nlive--;
-    if (status_bad(st) && u->first_fail < 0) {
+    if (sw__local_proc_bad(p) && u->first_fail < 0) {
         u->first_fail = (int)i;
         if (u->nlive > 0) /* a gang fails as a whole */
             unit_terminate(L, u, SW_END_EXITED);
@@ -427,17 +440,18 @@ static void describe_end(const struct sw__unit *u, struct sw_task_end *e)
     memset(e, 0, sizeof(*e));
     e->key = u->key;
     e->kind = u->kind;
-    e->time_ms = sw_agent_wall_ms();
     size_t who = u->first_fail >= 0 ? (size_t)u->first_fail : 0;
-    int st = u->procs[who].status;
-    if (WIFSIGNALED(st)) {
-        e->signal = WTERMSIG(st);
-        e->exit_status = 128 + e->signal;
-    } else {
-        e->exit_status = WEXITSTATUS(st);
-    }
+    const struct sw__proc *p = &u->procs[who];
+    e->time_ms = p->ended_ms > 0 ? p->ended_ms : sw_agent_wall_ms();
+    e->signal = p->sig;
+    e->exit_status = p->sig ? 128 + p->sig : p->code;
+    if (p->lost)
+        e->exit_status = 255;
     char what[128];
-    if (e->signal) {
+    if (p->lost) {
+        snprintf(what, sizeof(what), "its supervisor ended without recording how the task "
+                                     "ended (killed?): exit status unknown");
+    } else if (e->signal) {
         const char *abbrev = sigabbrev_np(e->signal);
         snprintf(what, sizeof(what), "killed by signal %d (SIG%s)", e->signal,
                  abbrev ? abbrev : "?");
@@ -554,15 +568,18 @@ static void *monitor_main(void *arg)
             if (polling) /* without (enough) pidfds: ask each process */
                 for (size_t i = 0; i < u->nprocs; i++)
                     proc_check(L, u, i, false);
+            if (u->nlive > 0 && u->first_fail >= 0 && !u->term_sent) /* an adopted gang */
+                unit_terminate(L, u, SW_END_EXITED);
             if (u->nlive > 0 && u->deadline_ms && !u->term_sent && now >= u->deadline_ms)
                 unit_terminate(L, u, SW_END_WALLTIME);
             if (u->nlive > 0 && u->kill_at_ms && now >= u->kill_at_ms) {
                 unit_signal(u, SIGKILL);
                 u->kill_at_ms = 0;
             }
-            if (u->nlive == 0) {
+            if (u->nlive == 0 && !(u->adopted && L->hold_adopted)) {
                 *link = u->next;
                 L->nunits--;
+                sw__local_procs_forget(L, u);
                 release_devices(L, u);
                 u->next = ended;
                 ended = u;
@@ -593,6 +610,7 @@ static void local_destroy(struct sw_agent_backend *b, bool kill_tasks)
     if (!L)
         return;
     pthread_mutex_lock(&L->mu);
+    L->hold_adopted = false;
     if (kill_tasks) {
         L->stopping = true;
         for (struct sw__unit *u = L->units; u; u = u->next)
@@ -678,10 +696,14 @@ struct sw_agent_backend *sw_agent_backend_local_create(const struct sw_agent_bac
     }
     if (sw__local_take_work_dir(L, err) < 0)
         goto out_free;
-    size_t swept = sw__local_sweep(L);
+    size_t adopted = 0, swept = 0;
+    sw__local_sweep(L, &adopted, &swept);
     if (swept > 0 && cfg->log)
-        cfg->log(cfg->arg, "killed %zu tasks that a previous agent left running in %s",
-                 swept, L->work_dir);
+        cfg->log(cfg->arg, "killed %zu tasks that a previous agent left running in %s "
+                 "without a supervisor", swept, L->work_dir);
+    if (adopted > 0 && cfg->log)
+        cfg->log(cfg->arg, "found %zu tasks of a previous agent in %s: adopting them",
+                 adopted, L->work_dir);
     if (pipe2(L->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
         sw_errprintf(err, "pipe: %s", strerror(errno));
         goto out_free;

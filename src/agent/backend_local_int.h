@@ -18,33 +18,47 @@
 
 #define SW_LOCAL_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
-/* One task process. */
+/* One task process and its supervisor (supervisor.c). */
 struct sw__proc {
-    pid_t pid;
-    int64_t start;  /* start time in clock ticks after boot (/proc/PID/stat) */
-    int pidfd;      /* -1 without pidfds */
-    int status;     /* wait status once reaped */
-    bool done;
+    pid_t sup;          /* the supervisor; 0 when unknown (adopted, no record) */
+    int64_t sup_start;  /* its start time in clock ticks after boot (/proc/PID/stat) */
+    pid_t pid;          /* the task process, leader of its process group */
+    int64_t start;      /* its start time, likewise */
+    int pidfd;          /* of the supervisor; -1 without pidfds */
+    bool child;         /* the supervisor is this agent's child (reap it) */
+    bool done;          /* the supervisor ended: the fields below are set */
+    bool lost;          /* ... without leaving a status file */
+    int code, sig;      /* the task's exit code, or the signal that ended it */
+    int64_t ended_ms;   /* wall clock */
 };
 
 /* One started unit: its processes (one, or a gang's), deadlines and
- * devices. Listed in `units` from start() until the monitor thread, which
- * alone removes and frees units, reports its end. */
+ * devices. Listed in `units` from start() (or adoption) until the monitor
+ * thread, which alone removes and frees units, reports its end. */
 struct sw__unit {
     struct sw_unit_key key;
+    char dir[PATH_MAX];   /* the attempt directory */
     struct sw__proc *procs;
     size_t nprocs;
     size_t nlive;
     int64_t walltime_s;
+    int64_t start_ms;     /* wall clock */
     int64_t deadline_ms;  /* monotonic; 0: no walltime */
     int64_t kill_at_ms;   /* monotonic; 0: no SIGKILL pending */
     bool term_sent;
+    bool adopted;         /* taken over from a previous agent */
     enum sw_end_kind kind;
     int first_fail;       /* index of the first process that ended badly, or -1 */
     int *devs;            /* indexes into the backend's device table */
     size_t ndevs;
     struct sw__unit *next;
 };
+
+/* Did the process end badly (or without a status)? */
+static inline bool sw__local_proc_bad(const struct sw__proc *p)
+{
+    return p->lost || p->sig != 0 || p->code != 0;
+}
 
 /* The backend. */
 struct sw__local {
@@ -69,6 +83,7 @@ struct sw__local {
     bool stopping;        /* no new units; exit the monitor once all ended */
     bool stop_now;        /* exit the monitor now, leaving units running */
     bool have_pidfd;
+    bool hold_adopted;    /* adopted units wait for `list` before they end */
     int wake[2];
     pthread_t monitor;
 
@@ -118,10 +133,41 @@ int sw__local_open_output(const char *path);
 int sw__local_write_script(const struct sw__local *L, const char *path, const char *text,
                            sw_error_t *err);
 
-/* Start one task process as `a` says. Returns its pid once execve has
- * succeeded, or -1 with a message and *start_status 126 or 127. */
-pid_t sw__local_spawn(struct sw__child_args *a, const char *prog, int *start_status,
-                      sw_error_t *err);
+/* What a child reports when it cannot reach execve (STEP_FORK: it could
+ * not be created). */
+enum sw__child_step {
+    STEP_SETUP = 1, STEP_RLIMIT, STEP_SETGID, STEP_SETUID, STEP_CHDIR, STEP_EXEC, STEP_FORK
+};
+
+struct child_msg {
+    int step;
+    int err;
+};
+
+/* Start one task process as `a` says; async-signal-safe. Returns its pid
+ * once execve has succeeded, or -1 with *step and *err. */
+pid_t sw__local_spawn_raw(struct sw__child_args *a, int *step, int *err);
+
+/* The message and *start_status (126 cannot execute, 127 otherwise) of a
+ * failed start; returns -1. */
+int sw__local_spawn_error(const struct sw__child_args *a, const char *prog, int step, int e,
+                          int *start_status, sw_error_t *err);
+
+/* ---- supervisor.c ---- */
+
+/* Where a supervisor writes the task's exit status. */
+struct sw__status_paths {
+    char path[PATH_MAX];      /* DIR/status.RANK */
+    char tmp[PATH_MAX];       /* DIR/status.RANK.tmp */
+};
+
+/* Start the supervisor of one task: a process of its own session that
+ * starts the task as `a` says, waits for it and writes its exit status to
+ * `sp`, then exits. Returns the supervisor's pid with *task_pid once the
+ * task runs, or -1 with a message and *start_status 126 or 127. */
+pid_t sw__local_supervise(struct sw__child_args *a, const char *prog,
+                          const struct sw__status_paths *sp, pid_t *task_pid,
+                          int *start_status, sw_error_t *err);
 
 /* ---- backend_local_procs.c ---- */
 
@@ -129,14 +175,42 @@ pid_t sw__local_spawn(struct sw__child_args *a, const char *prog, int *start_sta
  * (or a zombie). */
 int64_t sw__local_proc_start_time(pid_t pid);
 
-/* Record a live task process in WORK/.procs, and remove the record. */
-void sw__local_procs_record(const struct sw__local *L, const struct sw__proc *p,
-                            const struct sw_unit_key *k);
-void sw__local_procs_forget(const struct sw__local *L, const struct sw__proc *p);
+/* Record the supervisor of rank `rank` (of `ranks`) of `u` in WORK/.procs
+ * (what a later agent needs to adopt it), and remove the records of a unit. */
+void sw__local_procs_record(const struct sw__local *L, const struct sw__unit *u, size_t rank,
+                            size_t ranks);
+void sw__local_procs_forget(const struct sw__local *L, const struct sw__unit *u);
 
-/* Kill what a previous agent left running in WORK; returns how many process
- * groups were signalled. */
-size_t sw__local_sweep(struct sw__local *L);
+/* The attempt directory of `k` under WORK; false when it does not fit. */
+bool sw__local_attempt_dir(const struct sw__local *L, const struct sw_unit_key *k, char *out,
+                           size_t n);
+
+/* The status paths of rank `rank` in `dir`; false when they do not fit. */
+bool sw__local_status_paths(const char *dir, size_t rank, struct sw__status_paths *sp);
+
+/* The first word of a supervisor record, and its longest line. */
+#define SW_LOCAL_RECORD_MAGIC "supervisor-1"
+#define SW_LOCAL_RECORD_MAX 2048
+
+/* Take over what a previous agent left in WORK/.procs: supervisors (running
+ * or ended) become adopted units in L->units; other records (no supervisor
+ * record) are killed as left-overs. Sets *adopted and *killed. Called
+ * before the monitor starts. */
+void sw__local_sweep(struct sw__local *L, size_t *adopted, size_t *killed);
+
+/* ---- backend_local_adopt.c ---- */
+
+/* Add the supervisor `sup` (started at `sup_start`) of the record `text` to
+ * the adopted units in L->units; -1 when the record does not parse. */
+int sw__local_adopt_record(struct sw__local *L, pid_t sup, int64_t sup_start, const char *text);
+
+/* Complete the adopted units: the status of ranks without a record, and
+ * the walltime deadlines. */
+void sw__local_adopt_finish(struct sw__local *L);
+
+/* Read rank `rank`'s status file into `p` and mark it done (lost when there
+ * is no status file). */
+void sw__local_read_status(const struct sw__unit *u, size_t rank, struct sw__proc *p);
 
 /* Lock WORK for this agent (WORK/.lock) and make WORK/.procs. */
 int sw__local_take_work_dir(struct sw__local *L, sw_error_t *err);

@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the record of live processes (WORK/.procs/PID-START) ----
- * A file per task process, made at its start and removed when it is reaped.
- * What is left there when an agent starts was left running by an agent that
- * died or was stopped with --keep-tasks-on-exit: it cannot be adopted (its
- * exit status would go to init), so it is killed rather than left to run
- * beside the retry the controller makes. */
+/* ---- the record of supervisors (WORK/.procs/PID-START) ----
+ * A file per task supervisor, named by its pid and start time, made when it
+ * starts and removed when its unit's end is reported; it says what a later
+ * agent needs to adopt it (backend_local_adopt.c). What a record of an
+ * older agent (one line "job … fence …", naming a task process without a
+ * supervisor) names is killed: its exit status would go to init. */
 
 /* The start time of `pid` in clock ticks after boot, or -1 when it is gone
  * (or a zombie). */
@@ -56,39 +56,88 @@ int64_t sw__local_proc_start_time(pid_t pid)
     return end && end != p + 1 ? v : -1;
 }
 
-void sw__local_procs_record(const struct sw__local *L, const struct sw__proc *p, const struct sw_unit_key *k)
+static bool record_path(const struct sw__local *L, const struct sw__proc *p, char *out,
+                        size_t n)
 {
-    char path[PATH_MAX + 64];
-    if (!sw__local_path_fmt(path, sizeof(path), "%s/%d-%lld", L->procs_dir, (int)p->pid,
-                  (long long)p->start))
+    return sw__local_path_fmt(out, n, "%s/%d-%lld", L->procs_dir, (int)p->sup,
+                              (long long)p->sup_start);
+}
+
+void sw__local_procs_record(const struct sw__local *L, const struct sw__unit *u, size_t rank,
+                            size_t ranks)
+{
+    const struct sw__proc *p = &u->procs[rank];
+    char path[PATH_MAX + 64], devs[1024] = "-";
+    size_t dl = 0;
+    for (size_t i = 0; i < u->ndevs; i++) {
+        int w = snprintf(devs + dl, sizeof(devs) - dl, "%s%d", i ? "," : "", u->devs[i]);
+        if (w < 0 || (size_t)w >= sizeof(devs) - dl)
+            break;
+        dl += (size_t)w;
+    }
+    char line[SW_LOCAL_RECORD_MAX];
+    const struct sw_unit_key *k = &u->key;
+    int n = snprintf(line, sizeof(line), SW_LOCAL_RECORD_MAGIC
+                     " job %lld task %lld attempt %lld fence %lld rank %zu ranks %zu"
+                     " pid %d start %lld walltime %lld started_ms %lld devs %s\n",
+                     (long long)k->job, (long long)k->task, (long long)k->attempt,
+                     (long long)k->fence, rank, ranks, (int)p->pid, (long long)p->start,
+                     (long long)u->walltime_s, (long long)u->start_ms, devs);
+    if (n < 0 || (size_t)n >= sizeof(line) || !record_path(L, p, path, sizeof(path)))
         return;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return;
-    char line[128];
-    int n = snprintf(line, sizeof(line), "job %lld task %lld attempt %lld fence %lld\n",
-                     (long long)k->job, (long long)k->task, (long long)k->attempt,
-                     (long long)k->fence);
     ssize_t w = write(fd, line, (size_t)n);
     (void)w;
     close(fd);
 }
 
-void sw__local_procs_forget(const struct sw__local *L, const struct sw__proc *p)
+void sw__local_procs_forget(const struct sw__local *L, const struct sw__unit *u)
 {
     char path[PATH_MAX + 64];
-    if (sw__local_path_fmt(path, sizeof(path), "%s/%d-%lld", L->procs_dir, (int)p->pid,
-                 (long long)p->start))
-        unlink(path);
+    for (size_t i = 0; i < u->nprocs; i++)
+        if (u->procs[i].sup > 0 && record_path(L, &u->procs[i], path, sizeof(path)))
+            unlink(path);
 }
 
-/* Kill what a previous agent left running in this work directory; returns
- * how many process groups were signalled. */
-size_t sw__local_sweep(struct sw__local *L)
+/* Kill the process groups of old records (pids[i] with starts[i]): SIGTERM
+ * was sent; SIGKILL after the grace. */
+static void kill_leftovers(const struct sw__local *L, const pid_t *pids, const int64_t *starts,
+                           size_t n)
 {
+    int64_t until = sw_agent_mono_ms() + L->grace_ms;
+    for (bool alive = n > 0; alive && sw_agent_mono_ms() < until;) {
+        nanosleep(&(struct timespec){.tv_nsec = 50 * 1000000}, NULL);
+        alive = false;
+        for (size_t i = 0; i < n && !alive; i++)
+            alive = sw__local_proc_start_time(pids[i]) == starts[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t now = sw__local_proc_start_time(pids[i]);
+        if (now < 0 || now == starts[i])
+            kill(-pids[i], SIGKILL);
+    }
+}
+
+/* Read a record file into `buf`; false when unreadable. */
+static bool read_record(const char *path, char *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    ssize_t got = read(fd, buf, n - 1);
+    close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+    return got > 0;
+}
+
+void sw__local_sweep(struct sw__local *L, size_t *adopted, size_t *killed)
+{
+    *adopted = *killed = 0;
     DIR *d = opendir(L->procs_dir);
     if (!d)
-        return 0;
+        return;
     enum { MAX_SWEEP = 65536 };
     pid_t *pids = calloc(MAX_SWEEP, sizeof(*pids));
     int64_t *starts = calloc(MAX_SWEEP, sizeof(*starts));
@@ -99,9 +148,17 @@ size_t sw__local_sweep(struct sw__local *L)
         char extra;
         if (sscanf(de->d_name, "%lld-%lld%c", &pid, &start, &extra) != 2 || pid <= 1)
             continue;
-        char path[PATH_MAX + 300];
-        if (sw__local_path_fmt(path, sizeof(path), "%s/%s", L->procs_dir, de->d_name))
-            unlink(path);
+        char path[PATH_MAX + 300], text[SW_LOCAL_RECORD_MAX];
+        if (!sw__local_path_fmt(path, sizeof(path), "%s/%s", L->procs_dir, de->d_name))
+            continue;
+        if (read_record(path, text, sizeof(text)) &&
+            strncmp(text, SW_LOCAL_RECORD_MAGIC " ", strlen(SW_LOCAL_RECORD_MAGIC) + 1) == 0) {
+            if (sw__local_adopt_record(L, (pid_t)pid, start, text) == 0) {
+                (*adopted)++;
+                continue;
+            }
+        }
+        unlink(path);
         int64_t now = sw__local_proc_start_time((pid_t)pid);
         /* a leader with another start time means the pid was reused: not
          * ours; a missing leader with members left keeps its group id from
@@ -115,19 +172,11 @@ size_t sw__local_sweep(struct sw__local *L)
         kill(-(pid_t)pid, SIGTERM);
     }
     closedir(d);
-    int64_t until = sw_agent_mono_ms() + L->grace_ms;
-    for (bool alive = n > 0; alive && sw_agent_mono_ms() < until;) {
-        nanosleep(&(struct timespec){.tv_nsec = 50 * 1000000}, NULL);
-        alive = false;
-        for (size_t i = 0; i < n && !alive; i++)
-            alive = sw__local_proc_start_time(pids[i]) == starts[i];
-    }
-    for (size_t i = 0; i < n; i++)
-        if (sw__local_proc_start_time(pids[i]) < 0 || sw__local_proc_start_time(pids[i]) == starts[i])
-            kill(-pids[i], SIGKILL);
+    kill_leftovers(L, pids, starts, n);
+    *killed = n;
     free(pids);
     free(starts);
-    return n;
+    sw__local_adopt_finish(L);
 }
 
 /* When tasks run as another user, every directory above WORK must let them

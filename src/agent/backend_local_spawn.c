@@ -28,12 +28,7 @@
 #include <unistd.h>
 
 /* What the child reports when it cannot reach execve. */
-enum child_step { STEP_SETUP = 1, STEP_RLIMIT, STEP_SETGID, STEP_SETUID, STEP_CHDIR, STEP_EXEC };
 
-struct child_msg {
-    int step;
-    int err;
-};
 
 /* ---- the child: async-signal-safe only ---- */
 
@@ -349,15 +344,19 @@ static pid_t spawn_child(struct sw__child_args *a)
     return pid;
 }
 
-/* Start one task process. Returns its pid, or -1 with a message. */
-pid_t sw__local_spawn(struct sw__child_args *a, const char *prog, int *start_status,
-                       sw_error_t *err)
+/* Start one task process; async-signal-safe (the supervisor calls it).
+ * Returns its pid once execve has succeeded, or -1 with *step and *err
+ * saying what failed (the failed child is reaped). */
+pid_t sw__local_spawn_raw(struct sw__child_args *a, int *step, int *err)
 {
     int rp[2];
-    if (pipe2(rp, O_CLOEXEC) < 0)
-        return sw_errprintf(err, "pipe: %s", strerror(errno));
-    if (rp[1] < 3) { /* keep it clear of 0..2 */
-        int hi = fcntl(rp[1], F_DUPFD_CLOEXEC, 3);
+    if (pipe2(rp, O_CLOEXEC) < 0) {
+        *step = STEP_SETUP;
+        *err = errno;
+        return -1;
+    }
+    if (rp[1] < 4) { /* keep it clear of 0..3 (3 is where the child moves it) */
+        int hi = fcntl(rp[1], F_DUPFD_CLOEXEC, 4);
         close(rp[1]);
         rp[1] = hi;
     }
@@ -367,8 +366,9 @@ pid_t sw__local_spawn(struct sw__child_args *a, const char *prog, int *start_sta
     close(rp[1]);
     if (pid < 0) {
         close(rp[0]);
-        errno = fork_errno;
-        return sw_errprintf(err, "cannot create a process: %s", strerror(fork_errno));
+        *step = STEP_FORK;
+        *err = fork_errno;
+        return -1;
     }
     setpgid(pid, pid); /* also done by the child; whichever runs first */
     struct child_msg m;
@@ -381,14 +381,26 @@ pid_t sw__local_spawn(struct sw__child_args *a, const char *prog, int *start_sta
         int st;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
-        *start_status = (m.step == STEP_EXEC && m.err != ENOENT) ? 126 : 127;
-        errno = m.err;
-        if (m.step == STEP_CHDIR)
-            return sw_errprintf(err, "%s %s: %s", step_text(m.step), a->cwd, strerror(m.err));
-        if (m.step == STEP_EXEC)
-            return sw_errprintf(err, "%s %s: %s", step_text(m.step), prog, strerror(m.err));
-        return sw_errprintf(err, "%s: %s", step_text(m.step), strerror(m.err));
+        *step = m.step;
+        *err = m.err;
+        return -1;
     }
+    *step = 0;
+    *err = 0;
     return pid;
 }
 
+/* The message and exit status (126, 127) for a failed start. */
+int sw__local_spawn_error(const struct sw__child_args *a, const char *prog, int step, int e,
+                          int *start_status, sw_error_t *err)
+{
+    *start_status = (step == STEP_EXEC && e != ENOENT) ? 126 : 127;
+    errno = e;
+    if (step == STEP_FORK)
+        return sw_errprintf(err, "cannot create a process: %s", strerror(e));
+    if (step == STEP_CHDIR)
+        return sw_errprintf(err, "%s %s: %s", step_text(step), a->cwd, strerror(e));
+    if (step == STEP_EXEC)
+        return sw_errprintf(err, "%s %s: %s", step_text(step), prog, strerror(e));
+    return sw_errprintf(err, "%s: %s", step_text(step), strerror(e));
+}

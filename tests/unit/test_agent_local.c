@@ -5,8 +5,9 @@
  * grace), cancel killing the whole process group, leftovers of a finished
  * task killed, script jobs, gangs (all tasks, fail-fast), device allocation,
  * programs that cannot be run, shutdown, 200 concurrent tasks reaped with no
- * descriptor leaked and no zombie left, one agent per work directory, and
- * tasks a previous agent left running killed by the next.
+ * descriptor leaked and no zombie left, one agent per work directory, tasks
+ * a previous agent left (running, or ended meanwhile) adopted by the next
+ * through their supervisors, and an older agent's records killed.
  */
 #define _GNU_SOURCE /* mkdtemp, nftw */
 #include "testutil.h"
@@ -586,9 +587,31 @@ static void log_line(void *arg, const char *fmt, ...)
     nlogs++;
 }
 
-/* One agent per work directory; what a previous agent left running there
- * is killed when the next one starts. */
-static void test_leftovers(void **state)
+/* A backend on f's work directory that reports to f, as a restarted agent. */
+static struct sw_agent_backend *restarted(struct fixture *f)
+{
+    struct sw_agent_backend_config cfg = {
+        .work_dir = f->work, .site = "testsite", .kill_grace_ms = 200, .on_end = on_end,
+        .log = log_line, .arg = f,
+    };
+    sw_error_t err = {{0}};
+    nlogs = 0;
+    struct sw_agent_backend *b = sw_agent_backend_create("local", &cfg, &err);
+    if (!b)
+        fail_msg("%s", err.text);
+    return b;
+}
+
+/* Reap the supervisors the test process is the parent of, once ended. */
+static void reap_all(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
+/* One agent per work directory; a task a previous agent left running is
+ * adopted by the next, which reports its end (here: a cancel). */
+static void test_adopt_running(void **state)
 {
     (void)state;
     struct fixture *f = fixture_new(NULL, 0, 200);
@@ -610,22 +633,114 @@ static void test_leftovers(void **state)
     assert_false(pid_dead(pid));
     assert_int_equal(count_ends(f), 0);
 
-    nlogs = 0;
-    struct sw_agent_backend *b = sw_agent_backend_create("local", &cfg, &err);
-    if (!b)
-        fail_msg("%s", err.text);
+    f->b = restarted(f);
+    assert_int_equal(nlogs, 1);
+    assert_non_null(strstr(last_log, "found 1 tasks of a previous agent"));
+    struct sw_unit_key keys[4];
+    assert_int_equal(f->b->ops->list(f->b, keys, 4), 1);
+    assert_true(sw_unit_key_eq(&keys[0], &s.key));
+    usleep(200 * 1000);
+    assert_false(pid_dead(pid));
+    assert_int_equal(count_ends(f), 0);
+    assert_int_equal(f->b->ops->kill(f->b, &s.key, SW_END_CANCELLED), 0);
+    struct sw_task_end e = wait_end(f, 90, 10);
+    assert_int_equal(e.kind, SW_END_CANCELLED);
+    assert_int_equal(e.signal, SIGTERM);
+    assert_int_equal(e.exit_status, 128 + SIGTERM);
+    assert_true(wait_dead(pid, 3000));
+    assert_int_equal(f->b->ops->list(f->b, keys, 4), 0);
+    f->b->ops->destroy(f->b, true);
+    f->b = NULL;
+    reap_all();
+
+    /* the record is gone with the unit: nothing to adopt */
+    f->b = restarted(f);
+    assert_int_equal(nlogs, 0);
+    assert_int_equal(f->b->ops->list(f->b, keys, 4), 0);
+    fixture_free(f);
+}
+
+/* A task that ends while no agent runs: the next agent reads its status
+ * file, and reports the end once, after `list`. */
+static void test_adopt_ended(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(NULL, 0, 200);
+    char *argv[] = {"/bin/sh", "-c", "sleep 0.3; exit 3", NULL};
+    struct sw_task_spec s = spec_argv(91, argv);
+    struct sw_task_info info;
+    start_ok(f, &s, &info);
+    f->b->ops->destroy(f->b, false);
+    f->b = NULL;
+    char status[PATH_MAX + 16];
+    snprintf(status, sizeof(status), "%s/status.0", info.dir);
+    for (int i = 0; i < 100 && access(status, F_OK) != 0; i++)
+        usleep(50 * 1000);
+    assert_int_equal(access(status, F_OK), 0);
+    usleep(100 * 1000); /* the supervisor exits */
+    reap_all();
+
+    f->b = restarted(f);
+    usleep(200 * 1000);
+    assert_int_equal(count_ends(f), 0); /* held until the agent lists it */
+    struct sw_unit_key keys[4];
+    assert_int_equal(f->b->ops->list(f->b, keys, 4), 1);
+    struct sw_task_end e = wait_end(f, 91, 5);
+    assert_int_equal(e.kind, SW_END_EXITED);
+    assert_int_equal(e.exit_status, 3);
+    assert_int_equal(e.signal, 0);
+    assert_string_equal(e.reason, "exit status 3");
+    assert_true(e.time_ms <= sw_agent_wall_ms() - 200);
+    f->b->ops->destroy(f->b, true);
+    f->b = NULL;
+    assert_int_equal(count_ends(f), 1);
+
+    /* reported once: a third agent finds nothing */
+    f->b = restarted(f);
+    assert_int_equal(f->b->ops->list(f->b, keys, 4), 0);
+    fixture_free(f);
+}
+
+/* A record of an older agent (a task process without a supervisor) is
+ * killed, as before adoption existed. */
+static void test_leftovers_killed(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(NULL, 0, 200);
+    f->b->ops->destroy(f->b, true);
+    f->b = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        execl("/bin/sleep", "sleep", "300", (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    usleep(100 * 1000);
+    char stat_path[64], buf[1024];
+    snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", (int)pid);
+    FILE *sf = fopen(stat_path, "r");
+    assert_non_null(sf);
+    assert_non_null(fgets(buf, sizeof(buf), sf));
+    fclose(sf);
+    char *p = strrchr(buf, ')') + 2;
+    for (int field = 3; field < 22; field++)
+        p = strchr(p, ' ') + 1;
+    long long start = atoll(p);
+    char rec[PATH_MAX + 64];
+    snprintf(rec, sizeof(rec), "%s/.procs/%d-%lld", f->work, (int)pid, start);
+    FILE *rf = fopen(rec, "w");
+    assert_non_null(rf);
+    fprintf(rf, "job 1 task 0 attempt 1 fence 1\n");
+    fclose(rf);
+
+    f->b = restarted(f);
     assert_true(wait_dead(pid, 3000));
     assert_int_equal(nlogs, 1);
     assert_non_null(strstr(last_log, "killed 1 tasks that a previous agent left running"));
-    assert_int_equal(waitpid(pid, NULL, 0), pid); /* here the test is its parent */
-    b->ops->destroy(b, true);
-
-    /* nothing left over: nothing killed */
-    nlogs = 0;
-    b = sw_agent_backend_create("local", &cfg, &err);
-    assert_non_null(b);
-    assert_int_equal(nlogs, 0);
-    b->ops->destroy(b, true);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    assert_int_not_equal(access(rec, F_OK), 0);
     fixture_free(f);
 }
 
@@ -677,7 +792,9 @@ int main(void)
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_shutdown),
         cmocka_unit_test(test_many_concurrent),
-        cmocka_unit_test(test_leftovers),
+        cmocka_unit_test(test_adopt_running),
+        cmocka_unit_test(test_adopt_ended),
+        cmocka_unit_test(test_leftovers_killed),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
