@@ -114,6 +114,8 @@ void sw__attempt_forget(struct sw_agent *a, struct sw__attempt *at)
         }
     }
     sw__remember_forgotten(a, &at->key);
+    if (a->backend && a->backend->ops->forget)
+        a->backend->ops->forget(a->backend, &at->key);
     attempt_free(at);
     pthread_cond_broadcast(&a->cv);
 }

@@ -122,6 +122,11 @@ struct sw_agent_backend_ops {
     /* The keys of the units still running, up to `max`; returns how many
      * there are (which may exceed `max`). */
     size_t (*list)(struct sw_agent_backend *b, struct sw_unit_key *keys, size_t max);
+    /* The agent is done with the unit (its final event was acknowledged, or
+     * the controller said to stop it): the backend may drop what it keeps to
+     * report the unit to an agent started after a crash (the local
+     * backend's records). May be NULL; unknown keys are ignored. */
+    void (*forget)(struct sw_agent_backend *b, const struct sw_unit_key *key);
     /* Cores the site's other users hold (work not from suanwang), or -1
      * when the backend cannot tell. May be NULL (same as -1). */
     int64_t (*foreign_cores)(struct sw_agent_backend *b);

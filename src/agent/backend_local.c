@@ -333,7 +333,7 @@ out_kill:
         while (waitpid(u->procs[i].sup, &st, 0) < 0 && errno == EINTR)
             ;
     }
-    sw__local_procs_forget(L, u);
+    sw__local_procs_forget(L, &u->key);
     pthread_mutex_lock(&L->mu);
     release_devices(L, u);
     pthread_mutex_unlock(&L->mu);
@@ -383,6 +383,18 @@ static int local_kill(struct sw_agent_backend *b, const struct sw_unit_key *key,
     }
     wake_monitor(L);
     return 0;
+}
+
+static void local_forget(struct sw_agent_backend *b, const struct sw_unit_key *key)
+{
+    struct sw__local *L = (struct sw__local *)b;
+    pthread_mutex_lock(&L->mu);
+    struct sw__unit *u = find_unit(L, key);
+    if (u)
+        u->forgotten = true; /* still running: the monitor drops the records at its end */
+    else
+        sw__local_procs_forget(L, key);
+    pthread_mutex_unlock(&L->mu);
 }
 
 static size_t local_list(struct sw_agent_backend *b, struct sw_unit_key *keys, size_t max)
@@ -579,7 +591,8 @@ static void *monitor_main(void *arg)
             if (u->nlive == 0 && !(u->adopted && L->hold_adopted)) {
                 *link = u->next;
                 L->nunits--;
-                sw__local_procs_forget(L, u);
+                if (u->forgotten) /* else kept until the agent is done with it */
+                    sw__local_procs_forget(L, &u->key);
                 release_devices(L, u);
                 u->next = ended;
                 ended = u;
@@ -643,6 +656,7 @@ static const struct sw_agent_backend_ops local_ops = {
     .start = local_start,
     .kill = local_kill,
     .list = local_list,
+    .forget = local_forget,
     .destroy = local_destroy,
 };
 

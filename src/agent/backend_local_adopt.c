@@ -120,17 +120,18 @@ static struct sw__unit *new_adopted(struct sw__local *L, const struct sw_unit_ke
     return u;
 }
 
-int sw__local_adopt_record(struct sw__local *L, pid_t sup, int64_t sup_start, const char *text)
+int sw__local_adopt_record(struct sw__local *L, const char *text)
 {
-    long long job, task, attempt, fence, start, walltime, started_ms;
+    long long sup_start, job, task, attempt, fence, start, walltime, started_ms;
     size_t rank, ranks;
-    int pid;
+    int sup, pid;
     char devs[1024];
-    if (sscanf(text, SW_LOCAL_RECORD_MAGIC " job %lld task %lld attempt %lld fence %lld rank %zu"
-                     " ranks %zu pid %d start %lld walltime %lld started_ms %lld devs %1023s",
-               &job, &task, &attempt, &fence, &rank, &ranks, &pid, &start, &walltime,
-               &started_ms, devs) != 11 ||
-        ranks == 0 || ranks > MAX_ADOPT_RANKS || rank >= ranks || pid <= 1)
+    if (sscanf(text, SW_LOCAL_RECORD_MAGIC " sup %d sup_start %lld job %lld task %lld"
+                     " attempt %lld fence %lld rank %zu ranks %zu pid %d start %lld"
+                     " walltime %lld started_ms %lld devs %1023s",
+               &sup, &sup_start, &job, &task, &attempt, &fence, &rank, &ranks, &pid, &start,
+               &walltime, &started_ms, devs) != 13 ||
+        ranks == 0 || ranks > MAX_ADOPT_RANKS || rank >= ranks || pid <= 1 || sup <= 1)
         return -1;
     struct sw_unit_key k = {job, task, attempt, fence};
     struct sw__unit *u = find_adopted(L, &k);

@@ -47,6 +47,7 @@ struct sw__unit {
     int64_t kill_at_ms;   /* monotonic; 0: no SIGKILL pending */
     bool term_sent;
     bool adopted;         /* taken over from a previous agent */
+    bool forgotten;       /* the agent is done with it: drop its records at its end */
     enum sw_end_kind kind;
     int first_fail;       /* index of the first process that ended badly, or -1 */
     int *devs;            /* indexes into the backend's device table */
@@ -179,7 +180,7 @@ int64_t sw__local_proc_start_time(pid_t pid);
  * (what a later agent needs to adopt it), and remove the records of a unit. */
 void sw__local_procs_record(const struct sw__local *L, const struct sw__unit *u, size_t rank,
                             size_t ranks);
-void sw__local_procs_forget(const struct sw__local *L, const struct sw__unit *u);
+void sw__local_procs_forget(const struct sw__local *L, const struct sw_unit_key *k);
 
 /* The attempt directory of `k` under WORK; false when it does not fit. */
 bool sw__local_attempt_dir(const struct sw__local *L, const struct sw_unit_key *k, char *out,
@@ -200,9 +201,9 @@ void sw__local_sweep(struct sw__local *L, size_t *adopted, size_t *killed);
 
 /* ---- backend_local_adopt.c ---- */
 
-/* Add the supervisor `sup` (started at `sup_start`) of the record `text` to
- * the adopted units in L->units; -1 when the record does not parse. */
-int sw__local_adopt_record(struct sw__local *L, pid_t sup, int64_t sup_start, const char *text);
+/* Add the supervisor of the record `text` to the adopted units in
+ * L->units; -1 when the record does not parse. */
+int sw__local_adopt_record(struct sw__local *L, const char *text);
 
 /* Complete the adopted units: the status of ranks without a record, and
  * the walltime deadlines. */

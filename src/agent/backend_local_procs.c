@@ -19,12 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the record of supervisors (WORK/.procs/PID-START) ----
- * A file per task supervisor, named by its pid and start time, made when it
- * starts and removed when its unit's end is reported; it says what a later
- * agent needs to adopt it (backend_local_adopt.c). What a record of an
- * older agent (one line "job … fence …", naming a task process without a
- * supervisor) names is killed: its exit status would go to init. */
+/* ---- the record of supervisors (WORK/.procs/JOB.TASK.ATTEMPT.FENCE.RANK) ----
+ * A file per task supervisor, made when it starts and removed when the
+ * agent no longer needs its unit (the `forget` op: its final event was
+ * acknowledged, or the controller stopped it). It says what a later agent
+ * needs to adopt it (backend_local_adopt.c): the supervisor's pid and start
+ * time, the task's, the unit's walltime and devices. What the record of an
+ * older agent (named PID-START, naming a task process without a supervisor)
+ * names is killed: its exit status would go to init. */
 
 /* The start time of `pid` in clock ticks after boot, or -1 when it is gone
  * (or a zombie). */
@@ -56,11 +58,13 @@ int64_t sw__local_proc_start_time(pid_t pid)
     return end && end != p + 1 ? v : -1;
 }
 
-static bool record_path(const struct sw__local *L, const struct sw__proc *p, char *out,
-                        size_t n)
+/* WORK/.procs/JOB.TASK.ATTEMPT.FENCE.RANK */
+static bool record_path(const struct sw__local *L, const struct sw_unit_key *k, size_t rank,
+                        char *out, size_t n)
 {
-    return sw__local_path_fmt(out, n, "%s/%d-%lld", L->procs_dir, (int)p->sup,
-                              (long long)p->sup_start);
+    return sw__local_path_fmt(out, n, "%s/%lld.%lld.%lld.%lld.%zu", L->procs_dir,
+                              (long long)k->job, (long long)k->task, (long long)k->attempt,
+                              (long long)k->fence, rank);
 }
 
 void sw__local_procs_record(const struct sw__local *L, const struct sw__unit *u, size_t rank,
@@ -78,12 +82,14 @@ void sw__local_procs_record(const struct sw__local *L, const struct sw__unit *u,
     char line[SW_LOCAL_RECORD_MAX];
     const struct sw_unit_key *k = &u->key;
     int n = snprintf(line, sizeof(line), SW_LOCAL_RECORD_MAGIC
-                     " job %lld task %lld attempt %lld fence %lld rank %zu ranks %zu"
-                     " pid %d start %lld walltime %lld started_ms %lld devs %s\n",
-                     (long long)k->job, (long long)k->task, (long long)k->attempt,
-                     (long long)k->fence, rank, ranks, (int)p->pid, (long long)p->start,
-                     (long long)u->walltime_s, (long long)u->start_ms, devs);
-    if (n < 0 || (size_t)n >= sizeof(line) || !record_path(L, p, path, sizeof(path)))
+                     " sup %d sup_start %lld job %lld task %lld attempt %lld fence %lld"
+                     " rank %zu ranks %zu pid %d start %lld walltime %lld started_ms %lld"
+                     " devs %s\n",
+                     (int)p->sup, (long long)p->sup_start, (long long)k->job,
+                     (long long)k->task, (long long)k->attempt, (long long)k->fence, rank,
+                     ranks, (int)p->pid, (long long)p->start, (long long)u->walltime_s,
+                     (long long)u->start_ms, devs);
+    if (n < 0 || (size_t)n >= sizeof(line) || !record_path(L, k, rank, path, sizeof(path)))
         return;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
@@ -93,12 +99,12 @@ void sw__local_procs_record(const struct sw__local *L, const struct sw__unit *u,
     close(fd);
 }
 
-void sw__local_procs_forget(const struct sw__local *L, const struct sw__unit *u)
+void sw__local_procs_forget(const struct sw__local *L, const struct sw_unit_key *k)
 {
     char path[PATH_MAX + 64];
-    for (size_t i = 0; i < u->nprocs; i++)
-        if (u->procs[i].sup > 0 && record_path(L, &u->procs[i], path, sizeof(path)))
-            unlink(path);
+    for (size_t rank = 0; record_path(L, k, rank, path, sizeof(path)); rank++)
+        if (unlink(path) < 0 && errno == ENOENT)
+            break;
 }
 
 /* Kill the process groups of old records (pids[i] with starts[i]): SIGTERM
@@ -144,21 +150,22 @@ void sw__local_sweep(struct sw__local *L, size_t *adopted, size_t *killed)
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d)) && pids && starts) {
-        long long pid = 0, start = 0;
-        char extra;
-        if (sscanf(de->d_name, "%lld-%lld%c", &pid, &start, &extra) != 2 || pid <= 1)
-            continue;
         char path[PATH_MAX + 300], text[SW_LOCAL_RECORD_MAX];
-        if (!sw__local_path_fmt(path, sizeof(path), "%s/%s", L->procs_dir, de->d_name))
+        if (de->d_name[0] == '.' ||
+            !sw__local_path_fmt(path, sizeof(path), "%s/%s", L->procs_dir, de->d_name))
             continue;
         if (read_record(path, text, sizeof(text)) &&
-            strncmp(text, SW_LOCAL_RECORD_MAGIC " ", strlen(SW_LOCAL_RECORD_MAGIC) + 1) == 0) {
-            if (sw__local_adopt_record(L, (pid_t)pid, start, text) == 0) {
-                (*adopted)++;
-                continue;
-            }
+            strncmp(text, SW_LOCAL_RECORD_MAGIC " ", strlen(SW_LOCAL_RECORD_MAGIC) + 1) == 0 &&
+            sw__local_adopt_record(L, text) == 0) {
+            (*adopted)++;
+            continue;
         }
         unlink(path);
+        long long pid = 0, start = 0;
+        char extra;
+        /* an older agent's record, PID-START of a task without a supervisor */
+        if (sscanf(de->d_name, "%lld-%lld%c", &pid, &start, &extra) != 2 || pid <= 1)
+            continue;
         int64_t now = sw__local_proc_start_time((pid_t)pid);
         /* a leader with another start time means the pid was reused: not
          * ours; a missing leader with members left keeps its group id from

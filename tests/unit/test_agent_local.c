@@ -649,11 +649,12 @@ static void test_adopt_running(void **state)
     assert_int_equal(e.exit_status, 128 + SIGTERM);
     assert_true(wait_dead(pid, 3000));
     assert_int_equal(f->b->ops->list(f->b, keys, 4), 0);
+    f->b->ops->forget(f->b, &s.key); /* the agent is done with it */
     f->b->ops->destroy(f->b, true);
     f->b = NULL;
     reap_all();
 
-    /* the record is gone with the unit: nothing to adopt */
+    /* the record went with the unit: nothing to adopt */
     f->b = restarted(f);
     assert_int_equal(nlogs, 0);
     assert_int_equal(f->b->ops->list(f->b, keys, 4), 0);
@@ -661,7 +662,8 @@ static void test_adopt_running(void **state)
 }
 
 /* A task that ends while no agent runs: the next agent reads its status
- * file, and reports the end once, after `list`. */
+ * file and reports the end after `list`, and again after a restart until
+ * the agent has forgotten it. */
 static void test_adopt_ended(void **state)
 {
     (void)state;
@@ -695,7 +697,18 @@ static void test_adopt_ended(void **state)
     f->b = NULL;
     assert_int_equal(count_ends(f), 1);
 
-    /* reported once: a third agent finds nothing */
+    /* the agent died before the controller acknowledged the end: the next
+     * one reports it again (the controller takes a resend as one) */
+    f->b = restarted(f);
+    assert_int_equal(f->b->ops->list(f->b, keys, 4), 1);
+    e = wait_end(f, 91, 5);
+    assert_int_equal(e.exit_status, 3);
+    f->b->ops->forget(f->b, &s.key);
+    f->b->ops->destroy(f->b, true);
+    f->b = NULL;
+    assert_int_equal(count_ends(f), 2);
+
+    /* acknowledged and forgotten: a further agent finds nothing */
     f->b = restarted(f);
     assert_int_equal(f->b->ops->list(f->b, keys, 4), 0);
     fixture_free(f);
