@@ -103,6 +103,10 @@ static void agent_hello(struct sw_controller *c, const struct sw_http_request *r
         pthread_cond_signal(&c->wake);
     }
     if (registering) {
+        /* long polls still waiting began before this agent registered: a
+         * dead predecessor's would take assignments nobody receives */
+        st->registrations++;
+        pthread_cond_broadcast(&c->agent_wake);
         snprintf(st->agent_id, sizeof(st->agent_id), "%s",
                  str_or_empty(json_object_get(b, "agent_id")));
         snprintf(st->hostname, sizeof(st->hostname), "%s",
@@ -240,17 +244,21 @@ void api_agent_assignments(void *ctx, const struct sw_http_request *req,
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += wait_s;
         struct ctl_site *st = &c->sites[s];
+        uint64_t gen = st->registrations;
         while (!c->stopping && st->nready == 0 && st->ncancels == 0 &&
+               st->registrations == gen &&
                pthread_cond_timedwait(&c->agent_wake, &c->lock, &until) == 0)
             ;
+        bool superseded = st->registrations != gen; /* answer empty: nothing lost */
         st->last_seen_ms = ctl_now_ms();
-        n = take_ready(c, s, units, &pe, ctl_now_ms());
-        for (size_t k = 0; k < st->ncancels; k++) {
+        n = superseded ? 0 : take_ready(c, s, units, &pe, ctl_now_ms());
+        for (size_t k = 0; !superseded && k < st->ncancels; k++) {
             const struct ctl_stop *x = &st->cancels[k];
             json_array_append_new(cancel,
                                   stop_json(x->job, x->task, x->attempt, x->fence, x->reason));
         }
-        st->ncancels = 0;
+        if (!superseded)
+            st->ncancels = 0;
     }
     pthread_mutex_unlock(&c->lock);
     if (s < 0)

@@ -88,6 +88,9 @@ struct ctl_site {
     size_t nready, ready_cap;
     struct ctl_stop *cancels; /* attempts cancelled while at the agent */
     size_t ncancels, cancels_cap;
+    uint64_t registrations;   /* counts registrations: a long poll that began
+                                 before the latest one (perhaps of a dead
+                                 agent) takes nothing */
 };
 
 struct ctl_event {

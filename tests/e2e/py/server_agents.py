@@ -1,6 +1,7 @@
 """Agent protocol, controller side (see server_agents.sh)."""
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -146,6 +147,31 @@ try:
              {"events": [dict(job=jid3, task=a4["task"], attempt=1, fence=a4["fence"],
                               state="completed", exit_status=0)]})
     check(r[1]["accepted"] == 0, f"stale completion refused: {r[1]}")
+
+    # a long poll of an agent that died (its request still waits at the
+    # controller) takes nothing once a new agent of the site registered
+    stale = {}
+
+    def stale_poll():
+        t0 = time.time()
+        stale["r"] = call(u, "GET", "/v1/agent/assignments?wait_s=20", tok["gz-hpc"])[1]
+        stale["s"] = time.time() - t0
+    th = threading.Thread(target=stale_poll)
+    th.start()
+    time.sleep(0.5)
+    code, r, _ = call(u, "POST", "/v1/agent/register", tok["gz-hpc"],
+                      {"agent_id": "gz-hpc-2", "hostname": "h", "backend": "local",
+                       "capacity": {"cores": 8}, "running": []})
+    check(code == 200, f"the new agent registers: {code} {r}")
+    th.join(timeout=25)
+    check(stale.get("r", {}).get("assignments") == [] and stale.get("s", 99) < 5,
+          f"the dead agent's long poll ends empty at the new registration: {stale}")
+    jid6 = call(u, "POST", "/v1/jobs", user,
+                {"name": "after", "command": ["/bin/true"],
+                 "placement": {"sites": {"allow": ["gz-hpc"]}}})[1]["id"]
+    a6 = wait_for(lambda: call(u, "GET", "/v1/agent/assignments?wait_s=2", tok["gz-hpc"])[1]
+                  .get("assignments"), "assignment to the new agent")
+    check(a6 and a6[0]["job"] == jid6, f"the new agent gets the next job: {a6}")
 
     # restart: the dispatched attempt at `other` is still there with its fence
     check(s.stop() == 0, "SIGTERM")
