@@ -502,7 +502,8 @@ static void join_threads(struct sw_agent *a)
 }
 
 /* Units a previous agent left running that the backend took back (the
- * slurm backend re-adopts its Slurm jobs): track them as started, with
+ * slurm backend re-adopts its Slurm jobs, the local one its tasks' supervisors,
+ * including tasks that ended while no agent ran): track them as started, with
  * the log files of the common layout WORK/JOB/TASK.ATTEMPT (gang.ATTEMPT),
  * so their logs are shipped and their end is reported. The controller
  * decides at registration whether they are still current (else: stop). */

@@ -149,7 +149,9 @@ struct sw_agent_backend {
 /* Create a backend by name ("local"). Returns NULL with a message for an
  * unknown name or a bad configuration (e.g. no such --run-as user, or a
  * work directory another agent holds). The local backend locks WORK/.lock
- * and kills what a previous agent left running there (see backend_local.c). */
+ * and adopts the tasks a previous agent left there, running or ended
+ * (backend_local_adopt.c); `list` returns them, and they end only after the
+ * first `list`. */
 struct sw_agent_backend *sw_agent_backend_create(const char *name, const struct sw_agent_backend_config *cfg,
                                      sw_error_t *err);
 

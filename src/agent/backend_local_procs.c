@@ -1,7 +1,7 @@
 /* backend_local_procs.c — the local backend's work directory: one agent
- * per directory (WORK/.lock), the records of live task processes
- * (WORK/.procs) and the sweep of what a previous agent left running, and
- * the user tasks run as when the agent is root.
+ * per directory (WORK/.lock), the records of task supervisors (WORK/.procs)
+ * and the sweep at start (records to adopt; an older agent's bare task
+ * processes to kill), and the user tasks run as when the agent is root.
  */
 #define _GNU_SOURCE /* flock */
 #include "agent/backend_local_int.h"

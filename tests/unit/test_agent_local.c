@@ -588,11 +588,12 @@ static void log_line(void *arg, const char *fmt, ...)
 }
 
 /* A backend on f's work directory that reports to f, as a restarted agent. */
-static struct sw_agent_backend *restarted(struct fixture *f)
+static struct sw_agent_backend *restarted_with(struct fixture *f, const struct sw_device *devs,
+                                               size_t ndevs)
 {
     struct sw_agent_backend_config cfg = {
-        .work_dir = f->work, .site = "testsite", .kill_grace_ms = 200, .on_end = on_end,
-        .log = log_line, .arg = f,
+        .work_dir = f->work, .site = "testsite", .devices = devs, .ndevices = ndevs,
+        .kill_grace_ms = 200, .on_end = on_end, .log = log_line, .arg = f,
     };
     sw_error_t err = {{0}};
     nlogs = 0;
@@ -600,6 +601,11 @@ static struct sw_agent_backend *restarted(struct fixture *f)
     if (!b)
         fail_msg("%s", err.text);
     return b;
+}
+
+static struct sw_agent_backend *restarted(struct fixture *f)
+{
+    return restarted_with(f, NULL, 0);
 }
 
 /* Reap the supervisors the test process is the parent of, once ended. */
@@ -714,6 +720,51 @@ static void test_adopt_ended(void **state)
     fixture_free(f);
 }
 
+/* An adopted gang keeps its devices; a rank that failed while no agent ran
+ * ends the gang once the agent lists it, and the devices come back. */
+static void test_adopt_gang(void **state)
+{
+    (void)state;
+    struct sw_device devs[2] = {{.index = 0, .model = "A100"}, {.index = 1, .model = "A100"}};
+    struct fixture *f = fixture_new(devs, 2, 200);
+    struct sw_task_spec s = spec_argv(93, NULL);
+    s.key.task = -1;
+    s.ntasks = 2;
+    s.accelerators = 1;
+    s.script = "#!/bin/sh\n[ \"$SUANWANG_TASK_INDEX\" = 1 ] && sleep 0.3 && exit 4\n"
+               "echo $$ > pid\nexec sleep 300\n";
+    struct sw_task_info info;
+    start_ok(f, &s, &info);
+    char pidfile[PATH_MAX + 16], status[PATH_MAX + 16];
+    snprintf(pidfile, sizeof(pidfile), "%s/work/pid", info.dir);
+    pid_t pid0 = read_pid_file(pidfile, 5000);
+    f->b->ops->destroy(f->b, false);
+    snprintf(status, sizeof(status), "%s/status.1", info.dir);
+    for (int i = 0; i < 100 && access(status, F_OK) != 0; i++)
+        usleep(50 * 1000);
+    assert_int_equal(access(status, F_OK), 0);
+
+    f->b = restarted_with(f, devs, 2);
+    char *argv[] = {"/bin/true", NULL};
+    struct sw_task_spec one = spec_argv(94, argv);
+    one.accelerators = 1;
+    sw_error_t err = {{0}};
+    assert_int_equal(f->b->ops->start(f->b, &one, &info, &err), -1);
+    assert_non_null(strstr(err.text, "only 0 of this agent's 2 are free"));
+    assert_false(pid_dead(pid0));
+
+    struct sw_unit_key keys[4];
+    assert_int_equal(f->b->ops->list(f->b, keys, 4), 1);
+    struct sw_task_end e = wait_end(f, 93, 10);
+    assert_int_equal(e.exit_status, 4);
+    assert_string_equal(e.reason, "task 1 of 2: exit status 4");
+    assert_true(wait_dead(pid0, 3000));
+    start_ok(f, &one, &info);
+    assert_int_equal(wait_end(f, 94, 10).exit_status, 0);
+    fixture_free(f);
+    reap_all();
+}
+
 /* A record of an older agent (a task process without a supervisor) is
  * killed, as before adoption existed. */
 static void test_leftovers_killed(void **state)
@@ -807,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_many_concurrent),
         cmocka_unit_test(test_adopt_running),
         cmocka_unit_test(test_adopt_ended),
+        cmocka_unit_test(test_adopt_gang),
         cmocka_unit_test(test_leftovers_killed),
         cmocka_unit_test(test_bad_config),
     };
