@@ -149,6 +149,16 @@ try:
               f"attempt {u['attempt']}")
         check(any(e["state"] == "lost" for e in j["events"]), "the first attempt was lost")
         agents[first_site] = start_agent(first_site)  # it comes back
+        # it adopts the task its predecessor left, and stops it: the controller
+        # retried it elsewhere (the stop list of the registration)
+        want = f"job {kid} task 0 attempt 1: stopping it (the controller: "
+        end = time.time() + 15
+        text = ""
+        while time.time() < end and want not in text:
+            time.sleep(0.2)
+            with open(os.path.join(work, first_site + ".log")) as f:
+                text = f.read()
+        check(want in text, f"the returning agent stops the stale task it adopted: {text}")
 
     # 5. the controller killed with SIGKILL and restarted loses nothing
     rc, out, err = cli("submit", "--name", "through-restart", "--", "/bin/sh", "-c",
