@@ -33,8 +33,8 @@ const char *sw_filter_name(enum sw_filter f)
         [SW_FILTER_SITE_DOWN] = "sites in service",
         [SW_FILTER_SOVEREIGNTY] = "allowed regions, sites and providers",
         [SW_FILTER_ACCEL] = "accelerator model",
-        [SW_FILTER_CPU_ONLY] = "CPU-only jobs on CPU nodes (accelerator nodes are kept for "
-                               "accelerator jobs)",
+        [SW_FILTER_CPU_ONLY] = ("CPU-only jobs on CPU nodes (accelerator nodes are kept for "
+                                "accelerator jobs)"),
         [SW_FILTER_NODE] = "resources per node",
         [SW_FILTER_CAPACITY] = "size of the node class",
         [SW_FILTER_LATENCY] = "latency circle",
