@@ -12,6 +12,9 @@
 
 /* Power drawn per busy CPU core, for energy estimates (W). */
 #define SW_WATTS_PER_CORE 10.0
+/* Devices per task beyond any node: where a model of almost no TFLOPS would
+ * need more, the count saturates here (and the node filter refuses it). */
+#define SW_DEVICES_SATURATED INT64_C(1000000000)
 
 struct sw_placer {
     const struct sw_network *net;
@@ -376,7 +379,10 @@ static int64_t devices_on(const struct sw_network *net, const struct sw_resolved
         return -1;
     if (a->compute_tflops > 0) {
         double tf = net->catalog.models[model].fp16_tflops;
-        return tf > 0 ? (int64_t)ceil(a->compute_tflops / tf) * SW_MILLI : -1;
+        if (!(tf > 0))
+            return -1;
+        double n = ceil(a->compute_tflops / tf);
+        return (n < (double)SW_DEVICES_SATURATED ? (int64_t)n : SW_DEVICES_SATURATED) * SW_MILLI;
     }
     return a->count_milli;
 }
@@ -399,7 +405,8 @@ static int64_t staging(const struct sw_network *net, const struct sw_resolved *r
         secs += mb * 8.0 / (bw * 1000.0);
         *moved_gb += mb / 1000.0;
     }
-    return (int64_t)ceil(secs);
+    /* a link of almost no bandwidth: as long as the longest time there is */
+    return secs < (double)SW_TIME_MAX ? (int64_t)ceil(secs) : SW_TIME_MAX;
 }
 
 /* Integer fen for `units` billed at `price` per hour for `seconds`, rounded up. */
