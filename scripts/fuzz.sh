@@ -44,6 +44,14 @@ max_len() {
   esac
 }
 
+# A libFuzzer dictionary (tests/fuzz/dict) for the formats with keywords.
+dict_of() {
+  local d=tests/fuzz/dict/$1.dict
+  [ "$1" = jsonl ] && d=tests/fuzz/dict/job_json.dict
+  [ -f "$d" ] && echo "-dict=$d"
+  return 0
+}
+
 # clang with libFuzzer
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -86,7 +94,7 @@ for t in "${targets[@]}"; do
   set +e
   TMPDIR=$tmp build-fuzz/tests/fuzz/fuzz_"$t" -max_total_time="$secs" -max_len="$(max_len "$t")" \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$run/" \
-    "$run/corpus" >"$run/log" 2>&1
+    $(dict_of "$t") "$run/corpus" >"$run/log" 2>&1
   rc=$?
   set -e
   grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$run/log" || true
