@@ -32,6 +32,14 @@ _Noreturn void fuzz_fail(const char *file, int line, const char *what);
 
 struct sw_network;
 struct sw_jobspec;
+struct sw_trace;
+
+/* Replay a loaded trace through the simulator as `suanwang sim --trace`
+ * does (EASY backfilling, and conservative when the trace is small), and
+ * check that every invariant the simulator checks holds. The simulator may
+ * refuse the trace with a message (times beyond its range), unless
+ * `must_run`. Traces of more than `max_jobs` jobs are left alone (time). */
+void fuzz_simulate(const struct sw_trace *t, size_t max_jobs, bool must_run);
 
 /* The demo's network (examples/small-gd.json, compiled in), parsed once. */
 const struct sw_network *fuzz_demo_network(void);

@@ -1,10 +1,11 @@
 /* fuzz_alibaba.c — fuzz target of the Alibaba 2023 pod list reader
- * (trace/gputrace.h, sw_alibaba_read): the input is an
- * openb_pod_list_*.csv file (with or without the time columns), read with
- * the defaults and with every option set. Checks what gputrace.h promises
- * of a workload that loads: one task a job, the GPU share rules, the QoS
- * mapping, runtime > 0 within a walltime of whole minutes, ids the rows'
- * line numbers in file order, the stats' counts. docs/fuzzing.md.
+ * (trace/gputrace.h, sw_alibaba_read): the input is an openb_pod_list_*.csv
+ * file (with or without the time columns), read with the defaults and with
+ * every option set. Checks what gputrace.h promises of a workload that loads:
+ * one task a job, the GPU share rules, the QoS mapping, runtime > 0 within a
+ * walltime of whole minutes, ids the rows' line numbers in file order, the
+ * stats' counts. The first jobs of a workload are placed on the demo network
+ * as the network simulator places them. docs/fuzzing.md.
  */
 #include "fuzz.h"
 
@@ -58,6 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sw_workload w;
     if (sw_alibaba_read(path, &def, &w, &err) == 0) {
         check_workload(&w, &def, &st);
+        for (size_t i = 0; i < w.n && i < 8; i++)
+            fuzz_place(fuzz_demo_network(), &w.jobs[i]);
         sw_workload_free(&w);
     } else {
         FUZZ_CHECK(err.text[0] != '\0');

@@ -2,11 +2,12 @@
  * (trace/gputrace.h, sw_itp_read and sw_itp_read_many): the input is a
  * cluster*.csv file, read with the defaults and with every option set
  * (origin, latency circle, data, small nodes, an exact model, --first), and
- * as two clusters at once. Checks what gputrace.h promises of a workload
- * that loads: jobs counted in the stats, ids the rows' line numbers in file
- * order, runtime > 0 within a walltime of whole minutes, the gang shape,
- * GPUs per task; the merge of a file with itself holds twice the jobs, in
- * submit order, renumbered. docs/fuzzing.md.
+ * as two clusters at once. Checks what gputrace.h promises of a workload that
+ * loads: jobs counted in the stats, ids the rows' line numbers in file order,
+ * runtime > 0 within a walltime of whole minutes, the gang shape, GPUs per
+ * task; the merge of a file with itself holds twice the jobs, in submit
+ * order, renumbered. The first jobs of a workload are placed on the demo
+ * network as the network simulator places them. docs/fuzzing.md.
  */
 #include "fuzz.h"
 
@@ -58,6 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = sw_itp_read(path, &def, &w, &err);
     if (rc == 0) {
         check_workload(&w, &def, &st);
+        for (size_t i = 0; i < w.n && i < 8; i++)
+            fuzz_place(fuzz_demo_network(), &w.jobs[i]);
     } else {
         FUZZ_CHECK(err.text[0] != '\0');
         FUZZ_CHECK(w.n == 0 && w.jobs == NULL);

@@ -1,7 +1,8 @@
-/* fuzz_place.c — what the controller does with a job or a network that a
- * parser accepted (fuzz.h): resolve the job's names against the network and
- * place it (ctl_admit), so that the fuzz targets of the job and network
- * formats also reach placement with every value the parsers let through. */
+/* fuzz_place.c — what the program does with what a parser accepted
+ * (fuzz.h): resolve a job's names against a network and place it
+ * (ctl_admit), replay a trace through the simulator (suanwang sim), so
+ * that the fuzz targets also reach placement and scheduling with every
+ * value the parsers let through. */
 #include "fuzz.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "config/network_json.h"
 #include "core/placement.h"
+#include "sim/sim.h"
 
 extern const unsigned char sw_fuzz_network[];
 extern const size_t sw_fuzz_network_len;
@@ -79,4 +81,30 @@ void fuzz_place(const struct sw_network *net, const struct sw_jobspec *js)
     }
     sw_placer_destroy(p);
     sw_resolved_free(&r);
+}
+
+void fuzz_simulate(const struct sw_trace *t, size_t max_jobs, bool must_run)
+{
+    static const char *const policies[] = {"easy", "conservative"};
+    if (t->njobs == 0 || t->njobs > max_jobs)
+        return;
+    for (size_t k = 0; k < 2 && (k == 0 || t->njobs <= max_jobs / 4); k++) {
+        struct sw_sim_options opt = {.sched = sw_sched_config_defaults()};
+        sw_error_t err = {{0}};
+        FUZZ_CHECK(sw_sched_parse_policy(policies[k], &opt.sched.policy, &opt.sched.order,
+                                         &err) == 0);
+        struct sw_sim_result r;
+        struct sw_sim_checks c;
+        if (sw_sim_run(t, &opt, &r, &c, &err) != 0) {
+            FUZZ_CHECK(err.text[0] != '\0');
+            if (must_run) {
+                fprintf(stderr, "sw_sim_run (%s): %s\n", policies[k], err.text);
+                fuzz_fail(__FILE__, __LINE__, "a trace that loads replays");
+            }
+            return;
+        }
+        FUZZ_CHECK(c.overcommit == 0 && c.started_twice == 0 && c.never_started == 0 &&
+                   c.reservation_late == 0 && c.reservation_moved_later == 0);
+        sw_sim_result_free(&r);
+    }
 }

@@ -4,7 +4,8 @@
  * runtime and procs > 0, estimate >= runtime, procs within the machine,
  * submit >= 0, order by (submit, line), a label per job from which
  * sw_pyss_expected_finish() reads; every record is kept or counted in
- * `skipped`. docs/fuzzing.md.
+ * `skipped`. A trace that loads is replayed through the simulator.
+ * docs/fuzzing.md.
  */
 #include "fuzz.h"
 
@@ -44,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sw_error_t err = {{0}};
         if (sw_pyss_read(path, machines[k], &t, &err) == 0) {
             check_trace(&t, machines[k]);
+            fuzz_simulate(&t, 64, false);
             sw_trace_free(&t);
         } else {
             FUZZ_CHECK(err.text[0] != '\0');

@@ -6,7 +6,8 @@
  * runtime, estimate and procs > 0, runtime <= estimate, procs within the
  * machine, submit >= 0, order by (submit, id); every record is kept or
  * counted once in `skipped`; a strict read that succeeds loads the same
- * jobs as the lenient one; --first keeps a prefix. docs/fuzzing.md.
+ * jobs as the lenient one; --first keeps a prefix. A trace that loads is
+ * replayed through the simulator. docs/fuzzing.md.
  */
 #include "fuzz.h"
 
@@ -88,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_trace(&t);
         FUZZ_CHECK(warnings == t.skipped.malformed);
         FUZZ_CHECK(t.records == t.njobs + sw_trace_skipped_total(&t));
+        fuzz_simulate(&t, 64, true);
     } else {
         FUZZ_CHECK(err.text[0] != '\0');
         FUZZ_CHECK(t.njobs == 0 && t.jobs == NULL);
