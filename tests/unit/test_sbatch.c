@@ -226,6 +226,21 @@ static void test_array_forms(void **state)
     array_bad("1-3%x");
     array_bad("4000001");
     array_bad("0-1000000,2000000-3000000"); /* more tasks than a job may have */
+    /* ranges repeated until marking them takes seconds (found by tests/fuzz,
+     * sbatch): refused once they list twice the index space; fewer repeats pass */
+    array_is("0-2,0-2,1", "0,1,2", 0);
+    char spec[256];
+    size_t len = 0;
+    for (int i = 0; i < 9; i++)
+        len += (size_t)snprintf(spec + len, sizeof(spec) - len, "%s0-999999", i ? "," : "");
+    struct sw_sbatch_array a;
+    sw_error_t err = {{0}};
+    assert_int_equal(sw_sbatch_array_parse(spec, &a, &err), -1);
+    assert_non_null(strstr(err.text, "lists more than 8000002 indices (counting repeats)"));
+    spec[sizeof("0-999999,0-999999,0-999999") - 1] = '\0';
+    assert_int_equal(sw_sbatch_array_parse(spec, &a, &err), 0);
+    assert_int_equal(a.n, 1000000);
+    sw_sbatch_array_free(&a);
 }
 
 /* ---- finding and splitting the directives ---------------------------------------------- */
