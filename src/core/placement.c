@@ -409,12 +409,18 @@ static int64_t staging(const struct sw_network *net, const struct sw_resolved *r
     return secs < (double)SW_TIME_MAX ? (int64_t)ceil(secs) : SW_TIME_MAX;
 }
 
-/* Integer fen for `units` billed at `price` per hour for `seconds`, rounded up. */
+/* Integer fen for `units` billed at `price` per hour for `seconds`, rounded
+ * up; INT64_MAX when more (the product of the three can pass even 128 bits:
+ * 10^12 fen an hour x 10^12 milli-devices x 10^15 s). */
 static int64_t charge_fen(int64_t price, int64_t units_milli, int64_t seconds)
 {
-    __int128 v = (__int128)price * units_milli * seconds;
-    __int128 d = (__int128)3600 * SW_MILLI;
-    __int128 q = (v + d - 1) / d;
+    if (price <= 0 || units_milli <= 0 || seconds <= 0)
+        return 0;
+    const __int128 d = (__int128)3600 * SW_MILLI;
+    __int128 rate = (__int128)price * units_milli; /* < 2^126 */
+    if (seconds > (__int128)INT64_MAX * d / rate)
+        return INT64_MAX;
+    __int128 q = (rate * seconds + d - 1) / d;
     return q > INT64_MAX ? INT64_MAX : (int64_t)q;
 }
 
@@ -570,12 +576,12 @@ static int admit(const struct sw_resolved *r, size_t ncand, const struct sw_esti
                                  "completion is t=%lld at %s",
                             (long long)js->deadline, (long long)cand[fastest].completion,
                             net->sites[cand[fastest].site].name);
-    if (js->budget_fen >= 0 &&
-        (__int128)cand[cheapest].cost_fen * units_in_job > (__int128)js->budget_fen)
+    __int128 cheapest_total = (__int128)cand[cheapest].cost_fen * units_in_job;
+    if (js->budget_fen >= 0 && cheapest_total > (__int128)js->budget_fen)
         return sw_errprintf(err, "the budget (%lld fen) is too small: the cheapest placement "
-                                 "costs %lld fen at %s",
-                            (long long)js->budget_fen,
-                            (long long)(cand[cheapest].cost_fen * units_in_job),
+                                 "costs %s%lld fen at %s",
+                            (long long)js->budget_fen, cheapest_total > INT64_MAX ? "over " : "",
+                            (long long)(cheapest_total > INT64_MAX ? INT64_MAX : cheapest_total),
                             net->sites[cand[cheapest].site].name);
     errno = 0;
     return 0;

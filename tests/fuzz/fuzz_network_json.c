@@ -6,7 +6,10 @@
  * counts and throughputs), then places a few jobs on it as the controller
  * does, so that every figure the parser accepts also goes through the
  * estimates (staging over its bandwidths, runtimes scaled by its
- * throughputs, prices). docs/fuzzing.md.
+ * throughputs, prices): a CPU gang with data to move, a GPU job scaled by a
+ * workload class, a compute_tflops job with a deadline, and the largest
+ * accelerator class filled by a gang and by an array with a budget.
+ * docs/fuzzing.md.
  */
 #include "fuzz.h"
 
@@ -93,6 +96,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           "command", "x", "resources", "gpus", "compute_tflops", 10000000,
                           "model", model, "walltime", "1d", "objective", "balanced", "submit",
                           (json_int_t)1767225600, "deadline", (json_int_t)1767229200));
+    /* the largest accelerator class, filled by one gang, and by an array
+     * with a budget of 1 fen: every total cost and size at its extreme */
+    const struct sw_node_class *big = NULL;
+    for (size_t i = 0; i < net.nsites; i++)
+        for (size_t c = 0; c < net.sites[i].nclasses; c++)
+            if (net.sites[i].classes[c].accels > 0 &&
+                (!big || net.sites[i].classes[c].accels > big->accels))
+                big = &net.sites[i].classes[c];
+    if (big) {
+        json_int_t tasks = big->count < SW_JOB_TASKS_MAX ? big->count : SW_JOB_TASKS_MAX;
+        place(&net, json_pack("{s:s,s:[s],s:I,s:b,s:{s:i,s:{s:I,s:b,s:s}},s:s}", "name", "gang",
+                              "command", "x", "tasks", tasks, "gang", 1, "resources", "cores", 1,
+                              "gpus", "count", (json_int_t)big->accels, "equivalent", 1,
+                              "ref_model", "H100", "walltime", "366d"));
+        place(&net, json_pack("{s:s,s:[s],s:I,s:{s:i,s:{s:I,s:b,s:s}},s:s,s:I}", "name", "array",
+                              "command", "x", "tasks", (json_int_t)SW_JOB_TASKS_MAX, "resources",
+                              "cores", 1, "gpus", "count", (json_int_t)big->accels, "equivalent",
+                              1, "ref_model", "H100", "walltime", "366d", "budget_fen",
+                              (json_int_t)1));
+    }
     sw_network_free(&net);
     return 0;
 }
