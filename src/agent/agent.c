@@ -180,6 +180,8 @@ static void on_end(void *arg, const struct sw_task_end *end)
     pthread_mutex_unlock(&a->mu);
 }
 
+static void backend_log(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void backend_log(void *arg, const char *fmt, ...)
 {
     char msg[512];

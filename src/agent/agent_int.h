@@ -143,6 +143,20 @@ void *sw__events_main(void *arg);
 
 /* ---- agent_poll.c ---- */
 
+/* One assignment of GET /v1/agent/assignments, read for the backend. */
+struct sw__assignment {
+    struct sw_task_spec spec; /* its strings point into the JSON object */
+    char **argv;            /* pointers into the JSON */
+    char **env;             /* "K=V", owned */
+    size_t nenv;
+};
+
+/* Read an assignment object (docs/agent-protocol.md); -1 with a message
+ * when it makes no sense. `as` must be freed with sw__assignment_free()
+ * either way; `o` must outlive it. Pure: exposed for the fuzz target. */
+int sw__assignment_parse(json_t *o, struct sw__assignment *as, sw_error_t *err);
+void sw__assignment_free(struct sw__assignment *as);
+
 /* The long-poll thread. */
 void *sw__poll_main(void *arg);
 

@@ -36,14 +36,7 @@ static bool field_i64(json_t *o, const char *name, int64_t def, int64_t *out)
     return false;
 }
 
-struct assignment {
-    struct sw_task_spec spec;
-    char **argv;            /* pointers into the JSON */
-    char **env;             /* "K=V", owned */
-    size_t nenv;
-};
-
-static void assignment_free(struct assignment *as)
+void sw__assignment_free(struct sw__assignment *as)
 {
     free(as->argv);
     for (size_t i = 0; i < as->nenv; i++)
@@ -64,8 +57,7 @@ static char *env_entry(const char *k, const char *v)
     return e;
 }
 
-/* Read an assignment; -1 with a message when it makes no sense. */
-static int assignment_parse(json_t *o, struct assignment *as, sw_error_t *err)
+int sw__assignment_parse(json_t *o, struct sw__assignment *as, sw_error_t *err)
 {
     memset(as, 0, sizeof(*as));
     struct sw_task_spec *s = &as->spec;
@@ -184,17 +176,17 @@ static void handle_assignment(struct sw_agent *a, json_t *o)
     a->nattempts++;
     pthread_mutex_unlock(&a->mu);
 
-    struct assignment as;
+    struct sw__assignment as;
     struct sw_task_info info;
     memset(&info, 0, sizeof(info));
     info.start_status = 127;
     sw_error_t err = {{0}};
-    int rc = assignment_parse(o, &as, &err);
+    int rc = sw__assignment_parse(o, &as, &err);
     if (rc < 0)
         sw_errprefix(&err, "the agent cannot read the assignment: ");
     else
         rc = a->backend->ops->start(a->backend, &as.spec, &info, &err);
-    assignment_free(&as);
+    sw__assignment_free(&as);
 
     pthread_mutex_lock(&a->mu);
     at->starting = false;

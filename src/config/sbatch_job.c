@@ -38,6 +38,24 @@ static int64_t ceil_div(int64_t a, int64_t b)
     return (a + b - 1) / b;
 }
 
+/* *out = a * b for non-negative sizes; false when the product does not fit
+ * in int64 (far beyond anything a job may ask for). */
+static bool mul_fits(int64_t a, int64_t b, int64_t *out)
+{
+    if (b != 0 && a > INT64_MAX / b)
+        return false;
+    *out = a * b;
+    return true;
+}
+
+/* Refuse a size that overflows: the directives named ask for more than any
+ * job can have. */
+static int too_large(sw_error_t *err, const char *fname, const char *what)
+{
+    errno = EINVAL;
+    return sw_errprintf(err, "%s: %s is more than any job may ask for", fname, what);
+}
+
 #define WARN(...)                                                                                \
     do {                                                                                         \
         if (sw__sbatch_warn(sb, __VA_ARGS__) < 0)                                                \
@@ -85,11 +103,17 @@ static int shape(struct sw_sbatch *sb, const struct sw_sbatch_array *arr, const 
             WARN("%s: --mem=0 (all of a node's memory) is not supported: the job asks for no "
                  "memory; give --mem SIZE per task", fname);
         break;
-    case SW_SBATCH_MEM_CPU: s->mem_mib = sb->mem_mib * s->cores; break;
+    case SW_SBATCH_MEM_CPU:
+        if (!mul_fits(sb->mem_mib, s->cores, &s->mem_mib))
+            return too_large(err, fname, "--mem-per-cpu times the CPUs of a task");
+        break;
     case SW_SBATCH_MEM_GPU:
-        if (s->gpu_milli)
-            s->mem_mib = ceil_div(sb->mem_mib * s->gpu_milli, 1000);
-        else
+        if (s->gpu_milli) {
+            int64_t milli_mib;
+            if (!mul_fits(sb->mem_mib, s->gpu_milli, &milli_mib))
+                return too_large(err, fname, "--mem-per-gpu times the GPUs of a task");
+            s->mem_mib = ceil_div(milli_mib, 1000);
+        } else
             WARN("%s: --mem-per-gpu without GPUs: no memory is asked for", fname);
         break;
     }
@@ -99,12 +123,13 @@ static int shape(struct sw_sbatch *sb, const struct sw_sbatch_array *arr, const 
     s->gang = s->n > 1 || s->nodes > 1;
     if (sb->array) {
         if (s->n > 1) {
+            if (!mul_fits(s->cores, s->n, &s->cores) || !mul_fits(s->mem_mib, s->n, &s->mem_mib) ||
+                !mul_fits(s->gpu_milli, s->n, &s->gpu_milli))
+                return too_large(err, fname, "--array with the resources of all the tasks of an "
+                                             "element");
             WARN("%s: --array with %" PRId64 " tasks per element: suanwang runs each element as "
                  "one task with the resources of all %" PRId64 " (%" PRId64 " cores)", fname,
-                 s->n, s->n, s->cores * s->n);
-            s->cores *= s->n;
-            s->mem_mib *= s->n;
-            s->gpu_milli *= s->n;
+                 s->n, s->n, s->cores);
         }
         if (arr->limit)
             WARN("%s: --array=%s: the limit %%%" PRId64 " (at most %" PRId64 " elements at once) "

@@ -17,6 +17,9 @@
 
 #define DAY_S 86400
 #define ARRAY_TASKS_MAX SW_JOB_TASKS_MAX
+/* Indices a spec may list counting repeats ("0-999999,0-999999" lists
+ * 2,000,000): twice the index space, which bounds the work of marking them. */
+#define ARRAY_LISTED_MAX (2 * ((int64_t)SW_SBATCH_ARRAY_MAX_INDEX + 1))
 
 /* A whole number >= min, as Slurm's option parsers take it. */
 int sw__sbatch_count(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -143,6 +146,7 @@ int sw_sbatch_array_parse(const char *spec, struct sw_sbatch_array *a, sw_error_
     if (!bits)
         return sw_errprintf(err, "out of memory");
     size_t count = 0;
+    int64_t listed = 0;
     const char *p = spec, *stop = spec + listlen;
     int rc = 0;
     while (p < stop) {
@@ -176,6 +180,12 @@ int sw_sbatch_array_parse(const char *spec, struct sw_sbatch_array *a, sw_error_
         if (hi < lo) {
             rc = sw_errprintf(err, "\"%s\": the range %" PRId64 "-%" PRId64 " runs backwards",
                               spec, lo, hi);
+            break;
+        }
+        listed += (hi - lo) / step + 1;
+        if (listed > ARRAY_LISTED_MAX) {
+            rc = sw_errprintf(err, "\"%s\" lists more than %" PRId64 " indices (counting "
+                                   "repeats)", spec, ARRAY_LISTED_MAX);
             break;
         }
         for (int64_t i = lo; i <= hi; i += step) {

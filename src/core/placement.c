@@ -12,6 +12,9 @@
 
 /* Power drawn per busy CPU core, for energy estimates (W). */
 #define SW_WATTS_PER_CORE 10.0
+/* Devices per task beyond any node: where a model of almost no TFLOPS would
+ * need more, the count saturates here (and the node filter refuses it). */
+#define SW_DEVICES_SATURATED INT64_C(1000000000)
 
 struct sw_placer {
     const struct sw_network *net;
@@ -34,8 +37,8 @@ const char *sw_filter_name(enum sw_filter f)
         [SW_FILTER_SITE_DOWN] = "sites in service",
         [SW_FILTER_SOVEREIGNTY] = "allowed regions, sites and providers",
         [SW_FILTER_ACCEL] = "accelerator model",
-        [SW_FILTER_CPU_ONLY] = "CPU-only jobs on CPU nodes (accelerator nodes are kept for "
-                               "accelerator jobs)",
+        [SW_FILTER_CPU_ONLY] = ("CPU-only jobs on CPU nodes (accelerator nodes are kept for "
+                                "accelerator jobs)"),
         [SW_FILTER_NODE] = "resources per node",
         [SW_FILTER_CAPACITY] = "size of the node class (the nodes in service)",
         [SW_FILTER_LATENCY] = "latency circle",
@@ -399,7 +402,10 @@ static int64_t devices_on(const struct sw_network *net, const struct sw_resolved
         return -1;
     if (a->compute_tflops > 0) {
         double tf = net->catalog.models[model].fp16_tflops;
-        return tf > 0 ? (int64_t)ceil(a->compute_tflops / tf) * SW_MILLI : -1;
+        if (!(tf > 0))
+            return -1;
+        double n = ceil(a->compute_tflops / tf);
+        return (n < (double)SW_DEVICES_SATURATED ? (int64_t)n : SW_DEVICES_SATURATED) * SW_MILLI;
     }
     return a->count_milli;
 }
@@ -422,15 +428,22 @@ static int64_t staging(const struct sw_network *net, const struct sw_resolved *r
         secs += mb * 8.0 / (bw * 1000.0);
         *moved_gb += mb / 1000.0;
     }
-    return (int64_t)ceil(secs);
+    /* a link of almost no bandwidth: as long as the longest time there is */
+    return secs < (double)SW_TIME_MAX ? (int64_t)ceil(secs) : SW_TIME_MAX;
 }
 
-/* Integer fen for `units` billed at `price` per hour for `seconds`, rounded up. */
+/* Integer fen for `units` billed at `price` per hour for `seconds`, rounded
+ * up; INT64_MAX when more (the product of the three can pass even 128 bits:
+ * 10^12 fen an hour x 10^12 milli-devices x 10^15 s). */
 static int64_t charge_fen(int64_t price, int64_t units_milli, int64_t seconds)
 {
-    __int128 v = (__int128)price * units_milli * seconds;
-    __int128 d = (__int128)3600 * SW_MILLI;
-    __int128 q = (v + d - 1) / d;
+    if (price <= 0 || units_milli <= 0 || seconds <= 0)
+        return 0;
+    const __int128 d = (__int128)3600 * SW_MILLI;
+    __int128 rate = (__int128)price * units_milli; /* < 2^126 */
+    if (seconds > (__int128)INT64_MAX * d / rate)
+        return INT64_MAX;
+    __int128 q = (rate * seconds + d - 1) / d;
     return q > INT64_MAX ? INT64_MAX : (int64_t)q;
 }
 
@@ -586,12 +599,12 @@ static int admit(const struct sw_resolved *r, size_t ncand, const struct sw_esti
                                  "completion is t=%lld at %s",
                             (long long)js->deadline, (long long)cand[fastest].completion,
                             net->sites[cand[fastest].site].name);
-    if (js->budget_fen >= 0 &&
-        (__int128)cand[cheapest].cost_fen * units_in_job > (__int128)js->budget_fen)
+    __int128 cheapest_total = (__int128)cand[cheapest].cost_fen * units_in_job;
+    if (js->budget_fen >= 0 && cheapest_total > (__int128)js->budget_fen)
         return sw_errprintf(err, "the budget (%lld fen) is too small: the cheapest placement "
-                                 "costs %lld fen at %s",
-                            (long long)js->budget_fen,
-                            (long long)(cand[cheapest].cost_fen * units_in_job),
+                                 "costs %s%lld fen at %s",
+                            (long long)js->budget_fen, cheapest_total > INT64_MAX ? "over " : "",
+                            (long long)(cheapest_total > INT64_MAX ? INT64_MAX : cheapest_total),
                             net->sites[cand[cheapest].site].name);
     errno = 0;
     return 0;

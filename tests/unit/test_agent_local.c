@@ -577,6 +577,8 @@ static void test_many_concurrent(void **state)
 static int nlogs;
 static char last_log[256];
 
+static void log_line(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void log_line(void *arg, const char *fmt, ...)
 {
     (void)arg;

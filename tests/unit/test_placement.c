@@ -350,6 +350,56 @@ static void realtime_preempts_spot(void **state)
     sw_netsim_result_free(&r, f->net.nsites);
 }
 
+/* Figures a network file may hold but no real one has (found with
+ * tests/fuzz, network_json): a model of 1e-300 TFLOPS makes a compute_tflops
+ * job need more devices than any node has (refused by the node filter,
+ * where the count used to overflow), and a link of 1e-300 Gbit/s makes
+ * staging as long as the longest time (where the seconds used to overflow
+ * the conversion to an integer); a million nodes of 1024 such devices at
+ * 10^10 yuan an hour cost more than int64 holds (the cost saturates, where
+ * the 128-bit product used to overflow, and so does the budget message). */
+static void absurd_figures_saturate(void **state)
+{
+    (void)state;
+    static const char *net_json =
+        "{\"regions\":[\"a\",\"b\"],"
+        "\"links\":[{\"a\":\"a\",\"b\":\"b\",\"latency_ms\":1,\"bandwidth_gbps\":1e-300}],"
+        "\"catalog\":[{\"name\":\"X1\",\"mem_gib\":1,\"fp16_tflops\":1e-300,\"watts\":1}],"
+        "\"sites\":[{\"name\":\"s\",\"region\":\"a\",\"provider\":\"p\",\"kind\":\"ai\","
+        "\"pue\":1,\"carbon_g_per_kwh\":1,\"node_classes\":["
+        "{\"name\":\"x1\",\"count\":1000000,\"cores\":8,\"mem_gib\":8,"
+        "\"accelerators\":{\"model\":\"X1\",\"per_node\":1024},"
+        "\"price\":{\"accel_hour_fen\":1000000000000}},"
+        "{\"name\":\"cpu\",\"count\":1,\"cores\":8,\"mem_gib\":8,"
+        "\"price\":{\"core_hour_fen\":1}}]}]}";
+    struct fixture f;
+    sw_error_t err = {{0}};
+    if (sw_network_parse(net_json, strlen(net_json), "absurd", &f.net, &err) != 0)
+        fail_msg("%s", err.text);
+    f.placer = sw_placer_create(&f.net);
+    assert_non_null(f.placer);
+    struct sw_estimate e;
+    assert_int_equal(place(&f, "{\"name\":\"x\",\"command\":[\"x\"],\"resources\":{\"gpus\":"
+                               "{\"compute_tflops\":1000,\"model\":\"X1\"}}}", &e, &err), -1);
+    assert_non_null(strstr(err.text, "resources per node"));
+    assert_int_equal(place(&f, "{\"name\":\"x\",\"command\":[\"x\"],\"data\":{\"inputs\":"
+                               "[{\"name\":\"d\",\"size\":\"1TB\",\"region\":\"b\"}]}}", &e, &err), 0);
+    assert_int_equal(e.staging_s, SW_TIME_MAX);
+    assert_int_equal(e.start, SW_TIME_MAX);
+    assert_int_equal(place(&f, "{\"name\":\"x\",\"command\":[\"x\"],\"tasks\":1000000,"
+                               "\"gang\":true,\"resources\":{\"gpus\":{\"count\":1024,"
+                               "\"equivalent\":true,\"ref_model\":\"H100\"}},\"walltime\":\"366d\"}",
+                           &e, &err), 0);
+    assert_int_equal(e.cost_fen, INT64_MAX);
+    assert_int_equal(place(&f, "{\"name\":\"x\",\"command\":[\"x\"],\"tasks\":1000000,"
+                               "\"resources\":{\"gpus\":{\"count\":1024,\"equivalent\":true,"
+                               "\"ref_model\":\"H100\"}},\"walltime\":\"366d\",\"budget_fen\":1}",
+                           &e, &err), -1);
+    assert_non_null(strstr(err.text, "costs over 9223372036854775807 fen"));
+    sw_placer_destroy(f.placer);
+    sw_network_free(&f.net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +414,7 @@ int main(void)
         cmocka_unit_test(workload_class_throughput),
         cmocka_unit_test(array_spreads_gang_stays_together),
         cmocka_unit_test(realtime_preempts_spot),
+        cmocka_unit_test(absurd_figures_saturate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -226,6 +226,21 @@ static void test_array_forms(void **state)
     array_bad("1-3%x");
     array_bad("4000001");
     array_bad("0-1000000,2000000-3000000"); /* more tasks than a job may have */
+    /* ranges repeated until marking them takes seconds (found by tests/fuzz,
+     * sbatch): refused once they list twice the index space; fewer repeats pass */
+    array_is("0-2,0-2,1", "0,1,2", 0);
+    char spec[256];
+    size_t len = 0;
+    for (int i = 0; i < 9; i++)
+        len += (size_t)snprintf(spec + len, sizeof(spec) - len, "%s0-999999", i ? "," : "");
+    struct sw_sbatch_array a;
+    sw_error_t err = {{0}};
+    assert_int_equal(sw_sbatch_array_parse(spec, &a, &err), -1);
+    assert_non_null(strstr(err.text, "lists more than 8000002 indices (counting repeats)"));
+    spec[sizeof("0-999999,0-999999,0-999999") - 1] = '\0';
+    assert_int_equal(sw_sbatch_array_parse(spec, &a, &err), 0);
+    assert_int_equal(a.n, 1000000);
+    sw_sbatch_array_free(&a);
 }
 
 /* ---- finding and splitting the directives ---------------------------------------------- */
@@ -502,6 +517,52 @@ static void test_overrides(void **state)
     assert_int_equal(sw_sbatch_option_arg("frob"), -1);
 }
 
+/* Sizes that multiply past int64 (found by tests/fuzz, sbatch): refused with
+ * the directives named, where they used to overflow. */
+static void to_job_err(const char *script, const char *want)
+{
+    struct sw_sbatch sb;
+    sw_error_t err = {{0}};
+    sw_sbatch_init(&sb);
+    if (sw_sbatch_scan(&sb, script, strlen(script), "job.sh", &err) != 0)
+        fail_msg("scan: %s", err.text);
+    json_t *job = sw_sbatch_to_job(&sb, script, "job.sh", &err);
+    if (job)
+        fail_msg("mapped:\n%s\nwanted the error: %s", script, want);
+    assert_string_equal(err.text, want);
+    assert_int_equal(errno, EINVAL);
+    sw_sbatch_free(&sb);
+}
+
+static void test_overflowing_sizes(void **state)
+{
+    (void)state;
+    to_job_err("#!/bin/sh\n#SBATCH --mem-per-cpu=1099511627776T -c 16\n",
+               "job.sh: --mem-per-cpu times the CPUs of a task is more than any job may ask for");
+    to_job_err("#!/bin/sh\n#SBATCH -n 2 --gpus-per-task=100000 --mem-per-gpu=1099511627776T\n",
+               "job.sh: --mem-per-gpu times the GPUs of a task is more than any job may ask for");
+    to_job_err("#!/bin/sh\n#SBATCH --array=1 -N 1000000 --ntasks-per-node=1000000\n"
+               "#SBATCH --mem-per-cpu=1T -c 100000\n",
+               "job.sh: --array with the resources of all the tasks of an element is more than "
+               "any job may ask for");
+    /* large but representable: mapped, and the job format refuses it with its limit */
+    struct sw_sbatch sb;
+    sw_error_t err = {{0}};
+    const char *big = "#!/bin/sh\n#SBATCH --mem-per-cpu=1T -c 100000\n";
+    sw_sbatch_init(&sb);
+    assert_int_equal(sw_sbatch_scan(&sb, big, strlen(big), "job.sh", &err), 0);
+    json_t *job = sw_sbatch_to_job(&sb, big, "job.sh", &err);
+    assert_non_null(job);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(job, "resources"),
+                                                        "mem_mib")),
+                     (json_int_t)100000 << 20);
+    struct sw_jobspec js;
+    assert_int_equal(sw_jobspec_from_json(job, &js, &err), -1);
+    assert_non_null(strstr(err.text, "resources.mem_mib"));
+    json_decref(job);
+    sw_sbatch_free(&sb);
+}
+
 /* ---- output patterns for the agent ----------------------------------------------------- */
 
 static void test_expand(void **state)
@@ -531,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_unsupported_warnings),
         cmocka_unit_test(test_mapping),
         cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_overflowing_sizes),
         cmocka_unit_test(test_expand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

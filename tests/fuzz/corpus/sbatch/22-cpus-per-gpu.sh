@@ -1,0 +1,4 @@
+#!/bin/bash
+#SBATCH --cpus-per-gpu=4 --gres=gpu:2
+#SBATCH -t 1
+true

@@ -1,0 +1,3 @@
+#!/bin/bash
+#SBATCH --mem=1536M -t 1
+true

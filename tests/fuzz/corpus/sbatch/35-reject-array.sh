@@ -1,0 +1,4 @@
+#!/bin/bash
+# oracle-expect: reject
+#SBATCH --array=5-1
+true

@@ -1,0 +1,4 @@
+#!/bin/bash
+# oracle-expect: reject
+#SBATCH --tim=3
+true

@@ -1,0 +1,4 @@
+#!/bin/bash
+# oracle-expect: reject
+#SBATCH -n 2 stray
+true
