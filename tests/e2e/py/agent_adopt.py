@@ -21,40 +21,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swserver  # noqa: E402
-from swserver import call  # noqa: E402
+from swserver import call, check, fail, pid_alive, wait_for  # noqa: E402
 
 SUANWANG = swserver.SUANWANG
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 NETWORK = os.path.join(REPO, "examples", "small-gd.json")
-
-
-def fail(msg):
-    print("FAIL: agent_adopt: " + msg, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def wait_for(pred, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    fail(f"timed out after {timeout} s waiting for {what}")
-
-
-def pid_alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            s = f.read()
-        return s[s.rindex(")") + 2] not in "ZX"
-    except (OSError, ValueError):
-        return False
 
 
 def read_int(path):

@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -81,3 +82,38 @@ def call(url, method="GET", path="/", token=None, body=None, raw=None, headers=N
         return status, json.loads(text), hdrs
     except ValueError:
         return status, text, hdrs
+
+
+# ---- for tests that stop at the first failure ----------------------------------
+
+def fail(msg):
+    """Print FAIL: <test>: msg and exit 1."""
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    print(f"FAIL: {name}: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def wait_for(pred, timeout, what):
+    """pred()'s first true value, polled every 50 ms; fail after timeout s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def pid_alive(pid):
+    """True while process pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+        return s[s.rindex(")") + 2] not in "ZX"
+    except (OSError, ValueError):
+        return False
