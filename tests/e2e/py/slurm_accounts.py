@@ -116,8 +116,4 @@ finally:
         print(slurmtest.agent_log("hpc-slurm"))
     slurmtest.teardown()
 
-print(f"slurm_accounts: {time.time() - T0:.1f} s")
-if failures:
-    print(f"slurm_accounts: {len(failures)} failures")
-    sys.exit(1)
-print("slurm_accounts: ok")
+slurmtest.finish("slurm_accounts", T0)

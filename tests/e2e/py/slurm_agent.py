@@ -158,8 +158,4 @@ finally:
             pass
     slurmtest.teardown()
 
-print(f"slurm_agent: {time.time() - T0:.1f} s")
-if failures:
-    print(f"slurm_agent: {len(failures)} failures")
-    sys.exit(1)
-print("slurm_agent: ok")
+slurmtest.finish("slurm_agent", T0)

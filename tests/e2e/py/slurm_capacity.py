@@ -127,8 +127,4 @@ finally:
         print(slurmtest.agent_log("hpc-slurm"))
     slurmtest.teardown()
 
-print(f"slurm_capacity: {time.time() - T0:.1f} s")
-if failures:
-    print(f"slurm_capacity: {len(failures)} failures")
-    sys.exit(1)
-print("slurm_capacity: ok")
+slurmtest.finish("slurm_capacity", T0)

@@ -99,8 +99,4 @@ finally:
         print(slurmtest.agent_log("hpc-gpu"))
     slurmtest.teardown()
 
-print(f"slurm_gres: {time.time() - T0:.1f} s")
-if failures:
-    print(f"slurm_gres: {len(failures)} failures")
-    sys.exit(1)
-print("slurm_gres: ok")
+slurmtest.finish("slurm_gres", T0)

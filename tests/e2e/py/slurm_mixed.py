@@ -121,8 +121,4 @@ finally:
                 pass
     slurmtest.teardown()
 
-print(f"slurm_mixed: {time.time() - T0:.1f} s")
-if failures:
-    print(f"slurm_mixed: {len(failures)} failures")
-    sys.exit(1)
-print("slurm_mixed: ok")
+slurmtest.finish("slurm_mixed", T0)

@@ -156,3 +156,12 @@ def agent_log(site):
 def teardown():
     subprocess.run(["bash", DOWN, SD], capture_output=True)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def finish(name, t0):
+    """The last lines of every Slurm test: its time, then ok or exit 1."""
+    print(f"{name}: {time.time() - t0:.1f} s")
+    if failures:
+        print(f"{name}: {len(failures)} failures")
+        sys.exit(1)
+    print(f"{name}: ok")
