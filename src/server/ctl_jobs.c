@@ -292,42 +292,46 @@ static json_t *time_json(int64_t ms)
     return json_string(buf);
 }
 
-/* The sites its units are (or were last) placed at, in the order first
- * seen: ["sg-ai", "gz-hpc"]; [] while none is placed. */
-static json_t *sites_json(struct sw_controller *c, const struct ctl_job *j)
+/* One pass over a job's units: how many are in each state, and the sites
+ * they are placed at in the order first seen (at most CTL_SUMMARY_SITES). */
+struct unit_tally {
+    size_t count[SW_ST_N];
+    int sites[CTL_SUMMARY_SITES];
+    size_t nsites;
+};
+
+static void tally_units(const struct ctl_job *j, struct unit_tally *t)
 {
-    json_t *a = json_array();
-    int seen[CTL_SUMMARY_SITES];
-    size_t nseen = 0;
-    for (size_t i = 0; a && i < j->nunits && nseen < CTL_SUMMARY_SITES; i++) {
-        int site = j->units[i].site;
-        bool dup = site < 0;
-        for (size_t k = 0; k < nseen && !dup; k++)
-            dup = seen[k] == site;
-        if (dup)
-            continue;
-        seen[nseen++] = site;
-        json_array_append_new(a, json_string(c->net.sites[site].name));
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; i < j->nunits; i++) {
+        const struct ctl_unit *u = &j->units[i];
+        t->count[u->state]++;
+        bool dup = u->site < 0 || t->nsites == CTL_SUMMARY_SITES;
+        for (size_t k = 0; k < t->nsites && !dup; k++)
+            dup = t->sites[k] == u->site;
+        if (!dup)
+            t->sites[t->nsites++] = u->site;
     }
-    return a;
 }
 
 json_t *ctl_job_summary_json(struct sw_controller *c, const struct ctl_job *j)
 {
-    size_t count[SW_ST_N] = {0};
-    for (size_t i = 0; i < j->nunits; i++)
-        count[j->units[i].state]++;
+    struct unit_tally t;
+    tally_units(j, &t);
     json_t *units = json_object();
     for (int s = 0; units && s < SW_ST_N; s++)
-        if (count[s])
+        if (t.count[s])
             json_object_set_new(units, sw_state_name((enum sw_state)s),
-                                json_integer((json_int_t)count[s]));
+                                json_integer((json_int_t)t.count[s]));
+    json_t *sites = json_array();
+    for (size_t k = 0; sites && k < t.nsites; k++)
+        json_array_append_new(sites, json_string(c->net.sites[t.sites[k]].name));
     return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:b,s:s,s:s,s:o,s:o}", "id", (json_int_t)j->id,
                      "name", j->spec.name, "tenant", j->tenant, "state",
                      sw_state_name(ctl_job_state(j)), "submitted_at", time_json(j->submit_ms),
                      "tasks", (json_int_t)j->spec.tasks, "gang", j->spec.gang, "qos",
                      sw_qos_name(j->spec.qos), "objective", sw_objective_name(j->spec.objective),
-                     "units", units, "sites", sites_json(c, j));
+                     "units", units, "sites", sites);
 }
 
 static json_t *unit_json(struct sw_controller *c, const struct ctl_unit *u)
