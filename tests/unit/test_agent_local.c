@@ -753,7 +753,11 @@ static void test_adopt_gang(void **state)
     sw_error_t err = {{0}};
     assert_int_equal(f->b->ops->start(f->b, &one, &info, &err), -1);
     assert_non_null(strstr(err.text, "only 0 of this agent's 2 are free"));
-    assert_false(pid_dead(pid0));
+    /* rank 0 may already be stopped here: when rank 1's supervisor was still
+     * exiting at the restart, the new agent adopts it live and stops the
+     * gang as soon as it sees that rank end; otherwise it stops it once the
+     * unit is listed. Either way the devices stay held until the end is
+     * reported, and the gang ends once, with rank 1's status. */
 
     struct sw_unit_key keys[4];
     assert_int_equal(f->b->ops->list(f->b, keys, 4), 1);
